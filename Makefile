@@ -1,0 +1,142 @@
+# Research compendium of Sie et al. (2013), "Goals, motivation for, and outcomes of personal
+# learning through networks: Results of a Tweetstorm". `make` alone lists the targets.
+#
+# Every pipeline rule has real files as targets: a notebook runs again only when its notebook,
+# its parameter file, its inputs, the package sources or the environment changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --warn-undefined-variables
+
+# ---------------------------------------------------------------------------------------------
+# The environment: an active conda environment other than `base` (made from environment.yml) is
+# used as it is; otherwise a local virtual environment .venv is built with pip from the pinned
+# requirements.txt, the one source of truth that environment.yml is generated from.
+# ---------------------------------------------------------------------------------------------
+CONDA_DEFAULT_ENV ?=
+CONDA_PREFIX ?=
+BOOTSTRAP_PYTHON ?= python3.11
+ifneq ($(filter-out base,$(CONDA_DEFAULT_ENV)),)
+  PYTHON := $(CONDA_PREFIX)/bin/python
+  ENV_STAMP := build/env-conda.stamp
+else
+  PYTHON := .venv/bin/python
+  ENV_STAMP := .venv/.installed
+endif
+NBRUN := $(PYTHON) -m tweetstorm.nbrun
+# The notebooks import the package: a change to any of its sources reruns the pipeline.
+PKG := $(sort $(wildcard src/tweetstorm/*.py src/tweetstorm/*/*.py src/tweetstorm/*/*/*.py src/tweetstorm/*.mplstyle))
+NB_DEPS := $(ENV_STAMP) $(PKG)
+
+# ---------------------------------------------------------------------------------------------
+# Files of each step. Raw inputs are read-only; every other file here is rebuilt by `make all`.
+# ---------------------------------------------------------------------------------------------
+RAW_EXPORT := data/raw/tweetstorm_twarc2.jsonl
+RAW_PARTICIPANTS := data/raw/participants.csv
+RAW_PLN := data/raw/pln_identification.csv
+CODEBOOK := data/raw/codebook.yml
+RATER_SHEETS := data/raw/coding/rater_R1.csv data/raw/coding/rater_R2.csv data/raw/coding/rater_R3.csv
+ADJUDICATION := data/raw/adjudication.csv
+
+POSTS := data/processed/posts.parquet
+PARTICIPANTS := data/processed/participants.parquet
+PLN_CONTACTS := data/processed/pln_contacts.parquet
+RATINGS := data/processed/ratings.parquet
+CONSENSUS := data/processed/consensus.parquet
+
+OUT_01 := $(POSTS) data/processed/ingest_report.csv $(PARTICIPANTS) $(PLN_CONTACTS)
+OUT_02 := $(RATINGS) $(CONSENSUS)
+OUT_03 := results/reliability_coefficients.csv
+OUT_04 := results/q1_goals_frequencies.csv
+OUT_05 := results/pln_summary.csv
+OUTPUTS := $(OUT_01) $(OUT_02) $(OUT_03) $(OUT_04) $(OUT_05)
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
+
+.PHONY: help all env data sheets lab test test-unit test-notebooks bench report check-clean clean distclean
+
+help: ## show this list of targets
+	@echo "Tweetstorm compendium (Sie et al. 2013). Reproduce everything: make all; check it: make test"
+	@grep -hE '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 20
+
+all: $(OUTPUTS) ## run every notebook from data/raw/ to data/processed/, results/ and figures/
+
+env: $(ENV_STAMP) ## build the environment (.venv from requirements.txt, or check the active conda env)
+
+.venv/.installed: requirements.txt pyproject.toml
+	@command -v $(BOOTSTRAP_PYTHON) >/dev/null || { echo "error: $(BOOTSTRAP_PYTHON) not found; install Python 3.11, or run 'make BOOTSTRAP_PYTHON=/path/to/python3.11 ...'" >&2; exit 1; }
+	@$(BOOTSTRAP_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "error: $(BOOTSTRAP_PYTHON) is not Python 3.11, which the pinned requirements are for" >&2; exit 1; }
+	$(BOOTSTRAP_PYTHON) -m venv .venv
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
+	touch $@
+
+build/env-conda.stamp: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import tweetstorm, papermill, nbval' 2>/dev/null || { echo "error: the conda environment '$(CONDA_DEFAULT_ENV)' lacks the compendium's packages; run: conda env update --file environment.yml --prune" >&2; exit 1; }
+	@mkdir -p build && touch $@
+
+environment.yml: requirements.txt tools/write_environment_yml.py ## regenerate environment.yml from requirements.txt
+	$(PYTHON) tools/write_environment_yml.py
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline: one rule per notebook. nbrun executes the notebook in place with its parameter
+# file, touches the declared outputs on success and deletes them on failure.
+# ---------------------------------------------------------------------------------------------
+$(OUT_01) &: notebooks/01-ingest.ipynb params/01-ingest.yml $(RAW_EXPORT) $(RAW_PARTICIPANTS) $(RAW_PLN) $(NB_DEPS)
+	$(NBRUN) $< -f params/01-ingest.yml --outputs $(OUT_01)
+
+$(OUT_02) &: notebooks/02-coding.ipynb params/02-coding.yml $(POSTS) $(CODEBOOK) $(RATER_SHEETS) $(ADJUDICATION) $(NB_DEPS)
+	$(NBRUN) $< -f params/02-coding.yml --outputs $(OUT_02)
+
+$(OUT_03) &: notebooks/03-reliability.ipynb params/03-reliability.yml $(RATINGS) $(CONSENSUS) $(CODEBOOK) $(NB_DEPS)
+	$(NBRUN) $< -f params/03-reliability.yml --outputs $(OUT_03)
+
+$(OUT_04) &: notebooks/04-descriptives.ipynb params/04-descriptives.yml $(CONSENSUS) $(POSTS) $(PARTICIPANTS) $(CODEBOOK) $(NB_DEPS)
+	$(NBRUN) $< -f params/04-descriptives.yml --outputs $(OUT_04)
+
+$(OUT_05) &: notebooks/05-pln-network.ipynb params/05-pln-network.yml $(PLN_CONTACTS) $(PARTICIPANTS) $(NB_DEPS)
+	$(NBRUN) $< -f params/05-pln-network.yml --outputs $(OUT_05)
+
+# ---------------------------------------------------------------------------------------------
+# Around the pipeline
+# ---------------------------------------------------------------------------------------------
+data: $(ENV_STAMP) ## regenerate the illustrative raw data (seeded; NOT part of all: raw data is input)
+	$(PYTHON) -m tweetstorm.generate --seed 20130601 --out data/raw
+
+sheets: $(POSTS) $(CODEBOOK) ## write blank coding sheets (xlsx + csv) for raters R1-R3 to build/coding_sheets/
+	$(PYTHON) -m tweetstorm.coding sheets --posts $(POSTS) --codebook $(CODEBOOK) --raters R1,R2,R3 --out build/coding_sheets
+
+lab: $(ENV_STAMP) ## open JupyterLab on the notebooks in this environment
+	$(PYTHON) -m jupyterlab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks
+
+report: build/report.html ## render the result notebooks as one HTML page without code (build/report.html)
+
+build/report.html: $(OUTPUTS) $(NOTEBOOKS)
+	$(PYTHON) -m tweetstorm.report --out $@
+
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+test: all ## the tests and nbval in one pytest run: notebooks rerun, their numbers compared
+	$(PYTHON) -m pytest tests $(NOTEBOOKS) $(NBVAL)
+
+test-unit: $(ENV_STAMP) ## the unit and integration tests only (tests/)
+	$(PYTHON) -m pytest tests
+
+test-notebooks: $(ENV_STAMP) ## nbval: rerun every notebook and compare its outputs with the committed ones
+	$(PYTHON) -m pytest $(NOTEBOOKS) $(NBVAL)
+
+check-clean: ## fail if the working tree differs from git (run after make all: outputs must be byte-identical)
+	@status=$$(git status --porcelain); if [ -n "$$status" ]; then echo "error: make all changed tracked files or left untracked ones:" >&2; echo "$$status" >&2; git --no-pager diff --stat >&2; exit 1; fi; echo "working tree clean: every committed output was reproduced byte for byte"
+
+bench: $(ENV_STAMP) ## benchmarks: make all (clean and no-op), reliability, ingest; figures in benchmarks/out/
+	$(PYTHON) benchmarks/bench_make.py
+	$(PYTHON) benchmarks/bench_reliability.py
+	$(PYTHON) benchmarks/bench_ingest.py
+
+clean: ## delete every generated output (data/processed, results, figures, build); notebooks stay
+	rm -rf build
+	find data/processed results figures -type f ! -name .gitkeep ! -name README.md -delete
+
+distclean: clean ## clean, and delete the virtual environment
+	rm -rf .venv src/*.egg-info

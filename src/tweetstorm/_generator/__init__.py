@@ -1,0 +1,1 @@
+"""Private parts of :mod:`tweetstorm.generate` (event timeline, API v2 writer, raters, PLN)."""

@@ -1,0 +1,80 @@
+"""The compendium's figure style and the one way figures are saved.
+
+``use_style()`` applies ``tweetstorm.mplstyle`` (column-width sizes, the Okabe-Ito palette) and makes
+rendering independent of the machine: only the fonts bundled with matplotlib are used, so a PNG has the
+same bytes wherever it is rebuilt. ``save_figure`` writes ``figures/<name>.png`` (300 dpi), ``.svg`` and
+a ``.txt`` caption next to them, with no creation dates or software versions in the files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from . import paths
+
+#: Okabe & Ito (2008) colour-blind-safe palette, in the order of the style file's colour cycle.
+OKABE_ITO: tuple[str, ...] = (
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+)
+#: Widths in inches: one journal column and the full page width.
+COLUMN_WIDTH = 3.5
+PAGE_WIDTH = 7.0
+
+_STYLED = False
+
+
+def _bundled_fonts_only() -> None:
+    """Drop system fonts from matplotlib's font list (a system DejaVu of another version would
+    change the PNG pixels); matplotlib's own bundled fonts remain."""
+    bundled = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    manager = font_manager.fontManager
+    manager.ttflist = [f for f in manager.ttflist if Path(f.fname).parent == bundled]
+    manager._findfont_cached.cache_clear()  # the lookup cache may hold a system font already
+
+
+def use_style() -> None:
+    """Apply the compendium's style (idempotent). Call before making a figure."""
+    global _STYLED
+    import matplotlib.pyplot as plt
+
+    _bundled_fonts_only()
+    plt.style.use(str(paths.STYLE))
+    _STYLED = True
+
+
+def palette(n: int | None = None) -> list[str]:
+    """The first ``n`` colours of the palette (all eight when ``n`` is None); more than eight raises."""
+    if n is None:
+        n = len(OKABE_ITO)
+    if n > len(OKABE_ITO):
+        raise ValueError(f"palette: {n} colours asked, the colour-blind-safe palette has "
+                         f"{len(OKABE_ITO)}; group small categories or use shapes as well")
+    return list(OKABE_ITO[:n])
+
+
+def save_figure(fig: Figure, name: str, caption: str, *,
+                directory: str | Path | None = None) -> dict[str, Path]:
+    """Write ``<name>.png`` (300 dpi), ``<name>.svg`` and the caption ``<name>.txt``.
+
+    ``directory`` defaults to ``figures/`` at the repository root. Returns the paths written.
+    Files carry no dates or versions, so rebuilding gives the same bytes.
+    """
+    if not _STYLED:
+        use_style()
+    if not name or "/" in name or name.startswith("."):
+        raise ValueError(f"save_figure: figure name {name!r} must be a plain file stem, e.g. 'q1_goals'")
+    out = paths.resolve(directory) if directory is not None else paths.FIGURES
+    out.mkdir(parents=True, exist_ok=True)
+    written = {
+        "png": out / f"{name}.png",
+        "svg": out / f"{name}.svg",
+        "txt": out / f"{name}.txt",
+    }
+    fig.savefig(written["png"], format="png", dpi=300, metadata={"Software": None})
+    fig.savefig(written["svg"], format="svg", metadata={"Date": None, "Creator": None})
+    written["txt"].write_text(caption.strip() + "\n", encoding="utf-8")
+    return written

@@ -1,0 +1,496 @@
+"""The ingest framework: expand inputs, detect formats, read, validate, de-duplicate, sort, report.
+
+Memory and speed: posts are collected per file into Arrow columns (about 0.5 KB per post), never
+as one Python object per cell; a large line-based file (twarc2, flatten, v1.1) is cut into byte
+ranges read by a pool of processes (orjson in each, Arrow tables sent back); de-duplication and
+sorting run in Arrow; Parquet is written in slices of the sorted order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import multiprocessing
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tweetstorm import paths
+from tweetstorm.errors import InputError
+from tweetstorm.ingest._record import ARROW_SCHEMA, CANONICAL_COLUMNS, LIST_COLUMNS, READER_KEYS, check_post
+from tweetstorm.ingest.formats import FORMATS
+from tweetstorm.ingest.formats import archive as _archive
+
+HEAD_BYTES = 64 * 1024
+#: Files at least this large are read in parallel byte ranges (when the format allows it).
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+CHUNK_BYTES = 32 * 1024 * 1024
+FIX_RECORD = "correct or remove the record, or run with --on-error skip to set it aside"
+REPORT_COLUMNS = ["source_file", "source_format", "exact_ids", "read", "kept", "duplicate", "rejected"]
+
+
+@dataclass
+class IngestResult:
+    """``posts``: canonical table (CANONICAL_COLUMNS order, sorted by created_at then post_id);
+    ``report``: one row per input file (REPORT_COLUMNS; kept + duplicate + rejected == read);
+    ``rejects``: ``[(source_file, line or None, reason), ...]`` of the skipped records."""
+
+    posts: pd.DataFrame
+    report: pd.DataFrame
+    rejects: list[tuple[str, int | None, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Input:
+    path: Path  # what the reader opens (may be a temporary extraction of a zip member)
+    name: str  # source_file in outputs: repo-relative, or the bare name outside the repository
+
+
+@dataclass
+class _FileResult:
+    name: str
+    fmt: str
+    exact: bool
+    table: pa.Table | None = None
+    read: int = 0
+    rejects: list[tuple[int | None, str, str | None]] = field(default_factory=list)
+
+
+def display_name(path: Path) -> str:
+    """source_file of ``path``: repo-relative POSIX path, or the bare file name outside the repo."""
+    rel = paths.relative(path)
+    return rel if not (rel.startswith("../") or rel.startswith("/") or rel == "..") else path.name
+
+
+# ---------------------------------------------------------------- inputs
+def expand_inputs(inputs: Iterable[str | os.PathLike[str]], stack: ExitStack) -> list[_Input]:
+    """Files to read, in a stable order: a folder expands to its files (sorted, recursive, hidden
+    files skipped), a ``.zip`` to its members (extracted to a temporary folder that ``stack``
+    removes), a Twitter archive folder or zip stays one input."""
+    out: list[_Input] = []
+    for item in inputs:
+        given = Path(item)
+        # Relative to the working directory when it exists there, else to the repository root.
+        path = given.absolute() if given.is_absolute() or given.exists() else paths.resolve(given)
+        if not path.exists():
+                raise InputError(str(item), "the input does not exist",
+                             "check the path (relative to the working directory or the repository root)")
+        out += _expand(path, display_name(path), stack)
+    return out
+
+
+def _expand(path: Path, name: str, stack: ExitStack) -> list[_Input]:
+    if path.is_dir():
+        if _archive.is_archive(path):
+            return [_Input(path, name)]
+        found: list[_Input] = []
+        for child in sorted(path.iterdir(), key=lambda p: p.name):
+            if child.name.startswith((".", "__MACOSX")):
+                continue
+            found += _expand(child, f"{name}/{child.name}", stack)
+        return found
+    if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+        if _archive.is_archive(path):
+            return [_Input(path, name)]
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tweetstorm-ingest-")))
+        found = []
+        with zipfile.ZipFile(path) as zf:
+            for member in sorted(zf.namelist()):
+                if member.endswith("/") or any(part.startswith((".", "__MACOSX")) for part in member.split("/")):
+                    continue
+                target = tmp / str(len(found)) / Path(member).name
+                target.parent.mkdir(parents=True)
+                with zf.open(member) as src, open(target, "wb") as dst:
+                    while block := src.read(1 << 20):
+                        dst.write(block)
+                found.append(_Input(target, f"{name}/{member}"))
+        return found
+    return [_Input(path, name)]
+
+
+def _head(path: Path) -> bytes:
+    if path.is_dir():
+        return b""
+    with open(path, "rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def check_text_head(inp: _Input, head: bytes) -> None:
+    """Whole-file checks before sniffing: empty file, BOM, non-UTF-8 (zip/xlsx files exempt)."""
+    if inp.path.is_dir():
+        return
+    if not head.strip():
+        raise InputError(inp.name, "the file is empty", "remove it from the inputs or export it again")
+    if head.startswith(b"PK\x03\x04"):
+        return  # a zip container (xlsx, archive): binary
+    for bom, enc in ((codecs.BOM_UTF8, "UTF-8"), (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if head.startswith(bom):
+            raise InputError(inp.name, f"the file starts with a {enc} byte-order mark (BOM)",
+                             "re-save it as UTF-8 without BOM (e.g. in a text editor, or "
+                             "`python -c \"import sys;d=open(sys.argv[1],'rb').read();open(sys.argv[2],'wb').write(d[3:])\" IN OUT`)",
+                             line=1)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        line = head[:exc.start].count(b"\n") + 1
+        raise InputError(inp.name, f"the file is not UTF-8 text (byte 0x{head[exc.start]:02x})",
+                         "re-save it as UTF-8 (e.g. iconv -f latin1 -t utf-8)", line=line) from None
+
+
+def detect(inp: _Input, head: bytes) -> str:
+    """NAME of the format of ``inp`` (the first format whose ``sniff`` accepts it)."""
+    for name, mod in FORMATS.items():
+        try:
+            if mod.sniff(inp.path, head):
+                return name
+        except (OSError, ValueError, zipfile.BadZipFile):
+            continue
+    raise InputError(inp.name, "unknown format: no reader recognises this file",
+                     f"pass --format with one of {', '.join(sorted(FORMATS))} or remove the file from the inputs",
+                     line=1)
+
+
+# ---------------------------------------------------------------- reading
+class _Columns:
+    """Valid posts collected as column lists, turned into an Arrow table of ARROW_SCHEMA."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list] = {k: [] for k in READER_KEYS}
+        self.lines: list[int] = []
+
+    def add(self, line: int, post: dict) -> None:
+        for k, col in self.cols.items():
+            col.append(post.get(k))
+        self.lines.append(line)
+
+    def table(self, fmt: str, name: str) -> pa.Table:
+        n = len(self.lines)
+        arrays = []
+        for f in ARROW_SCHEMA:
+            if f.name == "source_format":
+                arrays.append(pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([fmt])).cast(pa.string()))
+            elif f.name == "source_file":
+                arrays.append(pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([name])).cast(pa.string()))
+            elif f.name == "source_line":
+                arrays.append(pa.array(self.lines, pa.int64()))
+            else:
+                arrays.append(pa.array(self.cols[f.name], f.type))
+        return pa.Table.from_arrays(arrays, schema=ARROW_SCHEMA)
+
+
+def _relocate(err: InputError, name: str, offset: int, number: int | None) -> InputError:
+    """The reader's error re-addressed to the display name and the absolute line/row."""
+    line = err.line if err.line is not None else (number if err.row is None else None)
+    if line is not None:
+        line += offset
+    row = err.row
+    if row is not None:
+        row += offset
+    new = InputError(name, err.what, err.fix, line=line, row=row)
+    new.raw = getattr(err, "raw", None)  # type: ignore[attr-defined]
+    return new
+
+
+def _collect(records: Iterator[tuple[int, object]], fmt: str, name: str, on_error: str
+             ) -> tuple[pa.Table, int, list[tuple[int | None, str, str | None]], InputError | None]:
+    """Validate the records of one file (or byte range): (table, read, rejects, first error).
+
+    With ``on_error="fail"`` the first bad record stops the reading and is returned (line numbers
+    relative to the range; the caller re-addresses them)."""
+    cols = _Columns()
+    read = 0
+    rejects: list[tuple[int | None, str, str | None]] = []
+    for number, rec in records:
+        read += 1
+        if isinstance(rec, InputError):
+            err = _relocate(rec, name, 0, number)
+        else:
+            why = check_post(rec)
+            if why is None:
+                cols.add(number, rec)
+                continue
+            err = InputError(name, why, FIX_RECORD, line=number)
+        if on_error == "fail":
+            return cols.table(fmt, name), read, rejects, err
+        where = err.line if err.line is not None else err.row
+        rejects.append((where, f"{err.what}. Fix: {err.fix}", getattr(err, "raw", None)))
+    return cols.table(fmt, name), read, rejects, None
+
+
+def _span_worker(args: tuple[str, str, str, int, int | None, str]):
+    """Pool task: read one byte range of a file; returns (table, read, rejects, error, lines)."""
+    fmt, path, name, start, end, on_error = args
+    mod = FORMATS[fmt]
+    try:
+        table, read, rejects, err = _collect(mod.read_span(Path(path), start, end), fmt, name, on_error)
+    except InputError as exc:  # a fatal problem raised by the reader
+        table, read, rejects, err = None, 0, [], exc
+    # InputError does not survive pickling (keyword-only arguments): send its parts.
+    err = None if err is None else (err.file, err.what, err.fix, err.line, err.row, getattr(err, "raw", None))
+    with open(path, "rb") as fh:  # lines in the range, to number the next range
+        fh.seek(start)
+        remaining = (end if end is not None else os.path.getsize(path)) - start
+        lines = 0
+        while remaining > 0:
+            block = fh.read(min(remaining, 1 << 22))
+            if not block:
+                break
+            lines += block.count(b"\n")
+            remaining -= len(block)
+    return table, read, rejects, err, lines
+
+
+def _ranges(path: Path, chunk: int) -> list[tuple[int, int | None]]:
+    """Byte ranges of about ``chunk`` bytes, each ending just after a newline."""
+    size = path.stat().st_size
+    bounds = [0]
+    with open(path, "rb") as fh:
+        pos = chunk
+        while pos < size:
+            fh.seek(pos)
+            fh.readline()
+            nxt = fh.tell()
+            if nxt >= size:
+                break
+            bounds.append(nxt)
+            pos = nxt + chunk
+    return [(s, e) for s, e in zip(bounds, bounds[1:] + [None])]
+
+
+def _read_file(inp: _Input, fmt: str, on_error: str, pool, bar) -> _FileResult:
+    mod = FORMATS[fmt]
+    res = _FileResult(inp.name, fmt, bool(mod.EXACT_IDS))
+    size = inp.path.stat().st_size if inp.path.is_file() else 0
+    tables = []
+    if pool is not None and hasattr(mod, "read_span") and size >= PARALLEL_MIN_BYTES:
+        tasks = [(fmt, str(inp.path), inp.name, s, e, on_error) for s, e in _ranges(inp.path, CHUNK_BYTES)]
+        offset = 0
+        for (s, e), (table, read, rejects, err, lines) in zip(
+                [(t[3], t[4]) for t in tasks], pool.imap(_span_worker, tasks)):
+            if err is not None:
+                file, what, fix, line, row, raw = err
+                back = InputError(file, what, fix, line=line, row=row)
+                back.raw = raw  # type: ignore[attr-defined]
+                raise _relocate(back, inp.name, offset, None)
+            tables.append(table)
+            res.read += read
+            res.rejects += [(None if ln is None else ln + offset, why, raw) for ln, why, raw in rejects]
+            offset += lines
+            bar.update((e if e is not None else size) - s)
+    else:
+        try:
+            table, read, rejects, err = _collect(mod.read(inp.path), fmt, inp.name, on_error)
+        except InputError as exc:  # a fatal problem of the whole file, raised by the reader
+            raise _relocate(exc, inp.name, 0, None) from None
+        if err is not None:
+            raise err
+        tables.append(table)
+        res.read, res.rejects = read, rejects
+        bar.update(size)
+    res.table = pa.concat_tables(tables) if tables else None
+    return res
+
+
+# ---------------------------------------------------------------- normalising
+def _normalise(results: list[_FileResult]) -> tuple[pa.Table, pa.Array, np.ndarray]:
+    """Concatenate, de-duplicate and sort: (table, sorted row indices of kept rows, duplicates per file).
+
+    Exact-id posts are de-duplicated on ``post_id`` (first seen wins, inputs in order). Posts
+    of formats without exact ids are de-duplicated on (author_handle, created_at, text) against
+    all posts, an exact-id copy winning over them.
+    """
+    parts, files, exact = [], [], []
+    for i, r in enumerate(results):
+        if r.table is not None and r.table.num_rows:
+            parts.append(r.table)
+            files.append(np.full(r.table.num_rows, i, np.int32))
+            exact.append(np.full(r.table.num_rows, r.exact))
+    if not parts:
+        empty = ARROW_SCHEMA.empty_table()
+        return empty, pa.array([], pa.int64()), np.zeros(len(results), np.int64)
+    table = pa.concat_tables(parts)
+    file_idx = np.concatenate(files)
+    is_exact = np.concatenate(exact)
+    n = table.num_rows
+    seq = np.arange(n, dtype=np.int64)
+    keep = np.ones(n, bool)
+    if is_exact.any():
+        ids = pa.table({"post_id": table["post_id"], "seq": seq}).filter(pa.array(is_exact))
+        first = ids.group_by("post_id", use_threads=False).aggregate([("seq", "min")])["seq_min"]
+        keep[is_exact] = False
+        keep[first.to_numpy()] = True
+    if not is_exact.all():
+        # Rank: exact rows first (their input position), content-only rows after them.
+        rank = np.where(is_exact, seq, seq + n)
+        alive = np.flatnonzero(keep)
+        keys = pa.table({"a": table["author_handle"].take(alive), "c": table["created_at"].take(alive),
+                         "t": table["text"].take(alive), "rank": rank[alive]})
+        best = keys.group_by(["a", "c", "t"], use_threads=False).aggregate([("rank", "min")])["rank_min"].to_numpy()
+        best_rows = np.where(best >= n, best - n, best)
+        winner = np.zeros(n, bool)
+        winner[best_rows] = True
+        keep &= is_exact | winner
+    dupes = np.bincount(file_idx[~keep], minlength=len(results)).astype(np.int64)
+    kept = table.filter(pa.array(keep))
+    order = pc.sort_indices(pa.table({"c": kept["created_at"], "p": kept["post_id"],
+                                      "s": pa.array(seq[keep])}),
+                            sort_keys=[("c", "ascending"), ("p", "ascending"), ("s", "ascending")])
+    return kept, order, dupes
+
+
+def _report(results: list[_FileResult], dupes: np.ndarray) -> pd.DataFrame:
+    rows = []
+    for r, d in zip(results, dupes):
+        rejected = len(r.rejects)
+        kept = r.read - rejected - int(d)
+        rows.append([r.name, r.fmt, r.exact, r.read, kept, int(d), rejected])
+    df = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    return df.astype({"read": "int64", "kept": "int64", "duplicate": "int64", "rejected": "int64",
+                      "exact_ids": "bool"})
+
+
+def ingest_table(inputs, *, format: str | None = None, on_error: str = "fail",
+                 progress: bool = False, workers: int | None = None
+                 ) -> tuple[pa.Table, pa.Array, pd.DataFrame, list[tuple[str, int | None, str, str | None]]]:
+    """The Arrow core of :func:`read_posts`: (kept table, sorted order, report, rejects with raw).
+
+    ``workers``: processes for large line-based files (default: all CPUs, at most 2 per file's
+    chunks); 1 reads everything in this process.
+    """
+    from tqdm import tqdm
+
+    if on_error not in ("fail", "skip"):
+        raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
+    if format is not None and format not in FORMATS:
+        raise InputError("--format", f"unknown format {format!r}", f"use one of {', '.join(sorted(FORMATS))}")
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    workers = workers or os.cpu_count() or 1
+    results: list[_FileResult] = []
+    rejects: list[tuple[str, int | None, str, str | None]] = []
+    with ExitStack() as stack:
+        files = expand_inputs(inputs, stack)
+        if not files:
+            raise InputError(", ".join(map(str, inputs)), "no input files found", "name at least one export file, folder or zip")
+        total = sum(f.path.stat().st_size for f in files if f.path.is_file())
+        bar = stack.enter_context(tqdm(total=total, unit="B", unit_scale=True, disable=not progress,
+                                       desc="ingest", leave=False))
+        pool = None
+        big = any(f.path.is_file() and f.path.stat().st_size >= PARALLEL_MIN_BYTES for f in files)
+        if workers > 1 and big:
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+        for inp in files:
+            fmt = format or "unknown"
+            try:
+                head = _head(inp.path)
+                check_text_head(inp, head)
+                fmt = format or detect(inp, head)
+                res = _read_file(inp, fmt, on_error, pool, bar)
+            except InputError as err:
+                if on_error == "fail":
+                    raise
+                # A fatal problem of the whole file: the file counts as one rejected record.
+                exact = bool(FORMATS[fmt].EXACT_IDS) if fmt in FORMATS else False
+                res = _FileResult(inp.name, fmt, exact, None, 1,
+                                  [(err.line, f"{err.what}. Fix: {err.fix}", getattr(err, "raw", None))])
+            results.append(res)
+            rejects += [(res.name, ln, why, raw) for ln, why, raw in res.rejects]
+        table, order, dupes = _normalise(results)
+    return table, order, _report(results, dupes), rejects
+
+
+def table_to_frame(table: pa.Table) -> pd.DataFrame:
+    """Arrow canonical table -> pandas DataFrame (created_at datetime64[ns, UTC], lists as lists)."""
+    df = table.select(CANONICAL_COLUMNS).to_pandas()
+    for col in LIST_COLUMNS:
+        df[col] = pd.Series(table[col].to_pylist(), index=df.index, dtype=object)
+    df["created_at"] = df["created_at"].astype("datetime64[ns, UTC]")
+    df["is_retweet"] = df["is_retweet"].astype(bool)
+    df["source_line"] = df["source_line"].astype("int64")
+    return df
+
+
+def read_posts(inputs, *, format: str | None = None, on_error: str = "fail",
+               rejects: str | os.PathLike[str] | None = None, progress: bool = False,
+               workers: int | None = None) -> IngestResult:
+    """Read exports into the canonical post table.
+
+    ``inputs``: a path or a list of paths (files, folders, zips; relative to the repository root).
+    ``format``: force one format NAME for every file (default: auto-detect per file).
+    ``on_error``: ``"fail"`` raises :class:`InputError` at the first bad record or file; ``"skip"``
+    sets bad records aside (``result.rejects``; also written to ``rejects`` as JSON lines
+    ``{file, line, reason, raw}`` when given) and goes on.
+    """
+    table, order, report, rej = ingest_table(inputs, format=format, on_error=on_error,
+                                             progress=progress, workers=workers)
+    if rejects is not None:
+        write_rejects(rej, rejects)
+    posts = table_to_frame(table.take(order))
+    return IngestResult(posts, report, [(f, ln, why) for f, ln, why, _ in rej])
+
+
+# ---------------------------------------------------------------- writing
+def write_rejects(rejects, path: str | os.PathLike[str]) -> None:
+    """Rejected records as JSON lines ``{"file", "line", "reason", "raw"}`` (raw may be null)."""
+    target = paths.resolve(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as fh:
+        for f, ln, why, raw in rejects:
+            fh.write(orjson.dumps({"file": f, "line": ln, "reason": why, "raw": raw}) + b"\n")
+
+
+def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df[CANONICAL_COLUMNS].copy()
+    for col in LIST_COLUMNS:
+        out[col] = [orjson.dumps(list(v) if v is not None else []).decode() for v in out[col]]
+    out["created_at"] = pd.to_datetime(out["created_at"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return out
+
+
+def write_posts(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a canonical post DataFrame to ``.parquet`` (pyarrow, ARROW_SCHEMA) or ``.csv``
+    (UTF-8; lists as JSON arrays; created_at ISO 8601 UTC with ``Z``)."""
+    target = paths.resolve(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    suffix = target.suffix.lower()
+    if suffix == ".parquet":
+        frame = df[CANONICAL_COLUMNS].copy()
+        for col in LIST_COLUMNS:
+            frame[col] = [list(v) if v is not None else [] for v in frame[col]]
+        table = pa.Table.from_pandas(frame, schema=ARROW_SCHEMA, preserve_index=False)
+        pq.write_table(table, target)
+    elif suffix == ".csv":
+        _csv_frame(df).to_csv(target, index=False, lineterminator="\n")
+    else:
+        raise InputError(str(path), "unknown output type", "name the output .parquet or .csv")
+
+
+def write_table(table: pa.Table, order: pa.Array, path: str | os.PathLike[str], slice_rows: int = 65536) -> None:
+    """Write the kept rows of ``table`` in ``order`` to .parquet (in row-group slices, so the sorted
+    copy is never held whole) or .csv."""
+    target = paths.resolve(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    suffix = target.suffix.lower()
+    if suffix == ".parquet":
+        with pq.ParquetWriter(target, ARROW_SCHEMA) as writer:
+            for i in range(0, max(len(order), 1), slice_rows):
+                writer.write_table(table.take(order[i:i + slice_rows]).select(CANONICAL_COLUMNS).cast(ARROW_SCHEMA))
+    elif suffix == ".csv":
+        header = True
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            for i in range(0, max(len(order), 1), slice_rows):
+                part = table_to_frame(table.take(order[i:i + slice_rows]))
+                _csv_frame(part).to_csv(fh, index=False, header=header, lineterminator="\n")
+                header = False
+    else:
+        raise InputError(str(path), "unknown output type", "name the output .parquet or .csv")

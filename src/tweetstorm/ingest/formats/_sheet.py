@@ -1,0 +1,376 @@
+"""Helpers shared by the spreadsheet-family readers (Tweet Archivist, TAGS, twarc-csv).
+
+Opening a CSV the way a spreadsheet user made it (UTF-8 BOM, ``;`` or tab delimiters), turning
+spreadsheet-mangled ids and dates back into values, and the text rules every format follows.
+
+Decisions documented here (and in ``tests/test_ingest_csv.py``):
+
+- **BOM**: a byte-order mark at the start of a CSV is an :class:`InputError` naming the file and
+  the fix (remove it / save without BOM), as the ingest framework (``core.check_text_head``)
+  does for every text input, so a reader called directly behaves like ``read_posts``. Excel's
+  "CSV UTF-8" writes one; the error message says how to remove it.
+- **Encoding**: anything that is not UTF-8 is an :class:`InputError` naming the byte offset and
+  the line, with the fix "re-save as CSV UTF-8".
+- **Rows** are counted as a spreadsheet user counts them: the header is row 1, the first record
+  row 2, and a record whose quoted text spans several lines is still one row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import html
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from tweetstorm import paths
+from tweetstorm.errors import InputError
+from tweetstorm.ingest._record import READER_KEYS
+
+BOM_FIX = ("re-save it as UTF-8 without BOM (LibreOffice: File > Save As > Text CSV, Character "
+           "set 'Unicode (UTF-8)'; or delete the first three bytes: `python -c \"import sys;"
+           "d=open(sys.argv[1],'rb').read();open(sys.argv[2],'wb').write(d[3:])\" IN OUT`)")
+UTF8_FIX = ("re-save the file as UTF-8 (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'; "
+            "LibreOffice: Character set 'Unicode (UTF-8)')")
+ID_FIX = ("format the id columns as Text before saving, or export the data again without "
+          "opening it in a spreadsheet program (a spreadsheet keeps only 15 digits of a number)")
+_DELIMITERS = (",", ";", "\t")
+_TWITTER_STATUS = re.compile(r"(?:twitter|x)\.com/(?:#!/)?(\w+)/status(?:es)?/(\d+)", re.I)
+_RT = re.compile(r"^RT @(\w{1,15}):\s?")
+_FLOATY = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
+_COMMA_NUMBER = re.compile(r"\d+,\d+(?:[eE][+-]?\d+)?")
+# float64 represents every integer up to 2**53 exactly; above that a numeric cell lost digits.
+_EXACT_LIMIT = 2 ** 53
+
+
+def rel(path: Path) -> str:
+    """The repo-relative name of ``path`` that goes into error messages."""
+    return paths.relative(path)
+
+
+def new_post(**values: object) -> dict:
+    """A post dict with every reader key; unknown keys are a programming error.
+
+    Missing scalars default to ``None``, list fields to ``[]``, ``platform`` to ``twitter``,
+    ``is_retweet`` to ``False``.
+    """
+    unknown = set(values) - set(READER_KEYS)
+    if unknown:
+        raise KeyError(f"not canonical: {sorted(unknown)}")
+    post = {k: None for k in READER_KEYS}
+    post.update(platform="twitter", is_retweet=False, hashtags=[], mentions=[], urls=[])
+    post.update(values)
+    return post
+
+
+# --------------------------------------------------------------------------------------- CSV
+
+
+def first_bad_utf8(path: Path) -> tuple[int, int] | None:
+    """``(byte offset, line)`` (0-based offset, 1-based line) of the first non-UTF-8 byte, or None.
+
+    Streams the file in 64 KiB chunks; only called after decoding failed.
+    """
+    offset, line, pending = 0, 1, b""
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 16)
+            data = pending + chunk
+            try:
+                _, used = codecs.utf_8_decode(data, "strict", not chunk)
+            except UnicodeDecodeError as err:
+                return offset + err.start, line + data[: err.start].count(b"\n")
+            line += data[:used].count(b"\n")
+            offset += used
+            pending = data[used:]
+            if not chunk:
+                return None
+
+
+def _decode_error(path: Path) -> InputError:
+    where = first_bad_utf8(path)
+    if where is None:  # pragma: no cover - decoding failed, so a bad byte exists
+        where = (0, 1)
+    return InputError(rel(path), f"the file is not UTF-8 text (byte offset {where[0]} cannot be "
+                      "decoded)", UTF8_FIX, line=where[1])
+
+
+def head_header(head: bytes) -> list[str] | None:
+    """The header fields of a CSV from its first bytes (for ``sniff``), or None if not CSV text."""
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8):]
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    delim = max(_DELIMITERS, key=text.count)
+    try:
+        return [h.strip() for h in next(csv.reader([text], delimiter=delim))]
+    except (csv.Error, StopIteration):
+        return None
+
+
+def csv_rows(path: Path, required: Mapping[str, str] | Callable[[list[str]], object]
+             ) -> Iterator[tuple[int, dict[str, str] | InputError]]:
+    """Stream the records of a CSV as ``(row, {header: value})`` or ``(row, InputError)``.
+
+    ``required`` maps each required header to a sentence saying what it holds (for the error),
+    or is a function that checks the header (a list of str) and raises InputError.
+    Raises :class:`InputError` for an empty file, a non-UTF-8 file, missing required columns and
+    a file that ends inside a quoted field (truncated). A record with the wrong number of fields
+    or broken quoting is yielded as an InputError naming its row. Blank lines are not records.
+    """
+    name = rel(path)
+    try:
+        fh = open(path, encoding="utf-8", newline="")
+    except OSError as err:
+        raise InputError(name, f"the file cannot be opened ({err.strerror})",
+                         "check the path and the file's permissions") from err
+    with fh:
+        with open(path, "rb") as raw:
+            start = raw.read(4)
+        for bom, enc in ((codecs.BOM_UTF8, "UTF-8"), (codecs.BOM_UTF16_LE, "UTF-16"),
+                         (codecs.BOM_UTF16_BE, "UTF-16")):
+            if start.startswith(bom):
+                raise InputError(name, f"the file starts with a {enc} byte-order mark (BOM)",
+                                 BOM_FIX, line=1)
+        try:
+            first = fh.readline()
+        except UnicodeDecodeError:
+            raise _decode_error(path) from None
+        if not first.strip():
+            raise InputError(name, "the file is empty (no header row)",
+                             "export the data again; the first row must name the columns", row=1)
+        delim = max(_DELIMITERS, key=first.count)
+        fh.seek(0)
+        reader = csv.reader(fh, delimiter=delim, strict=True)
+        row = 0
+        try:
+            try:
+                header = [h.strip() for h in next(reader)]
+            except csv.Error as err:
+                raise InputError(name, f"the header row is not valid CSV ({err})",
+                                 "fix the quotes of the header row in a text editor",
+                                 row=1) from None
+            row = 1
+            twice = sorted({h for h in header if h and header.count(h) > 1})
+            if twice:
+                raise InputError(name, f"column name(s) used twice in the header: "
+                                 f"{', '.join(twice)}", "rename or delete the extra column",
+                                 row=1)
+            if callable(required):
+                required(header)
+                missing = []
+            else:
+                missing = [c for c in required if c not in header]
+            if missing:
+                wanted = "; ".join(f"{c} ({required[c]})" for c in missing)
+                raise InputError(name, f"missing required column(s): {wanted}; the header has "
+                                 f"{len(header)} columns: {', '.join(header[:12])}"
+                                 + (", ..." if len(header) > 12 else ""),
+                                 "export the data again with the tool's default columns, or "
+                                 "rename the columns to these names", row=1)
+            while True:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as err:
+                    row += 1
+                    if "end of data" in str(err):
+                        raise InputError(name, "the file ends inside a quoted field (truncated "
+                                         "file?)", "copy or export the complete file again",
+                                         row=row) from None
+                    yield row, with_raw(InputError(name, f"broken CSV quoting ({err})",
+                                                   "fix the quotes of this row in a text editor",
+                                                   row=row), None)
+                    continue
+                if not fields:
+                    continue  # a blank line is not a record (nothing to lose)
+                row += 1
+                if len(fields) != len(header):
+                    yield row, with_raw(InputError(
+                        name, f"{len(fields)} fields where the header has {len(header)}",
+                        "fix this row (an unquoted delimiter or a missing field?) or export "
+                        "the data again", row=row), fields)
+                    continue
+                # unnamed (empty) header cells may repeat: the first one's value is kept
+                yield row, dict(reversed(list(zip(header, fields))))
+        except UnicodeDecodeError:
+            raise _decode_error(path) from None
+
+
+def with_raw(err: InputError, fields: list[object] | None) -> InputError:
+    """``err`` carrying the record as one CSV line (``err.raw``) for the framework's rejects file."""
+    if fields is None:
+        err.raw = None  # type: ignore[attr-defined]
+        return err
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in fields])
+    err.raw = buf.getvalue()  # type: ignore[attr-defined]
+    return err
+
+
+# ----------------------------------------------------------------------------- ids and dates
+
+
+def parse_id(value: object) -> tuple[str | None, bool]:
+    """``(id string, exact)`` of an id cell; ``(None, True)`` for an empty cell.
+
+    Text of digits and integers are exact. A float (an id stored as a spreadsheet number) or
+    text such as ``1.63564E+18`` is converted to the integer it shows (``"1635640000000000000"``)
+    and is exact only below 2**53. Raises ValueError for anything else.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, True
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an id")
+    if isinstance(value, int):
+        return str(value), True
+    if isinstance(value, float):
+        if not 0 <= value < 1e25:  # NaN, infinity and negative numbers fail too
+            raise ValueError(f"{value!r} is not an id")
+        # Excel keeps 15 significant digits: show the number as Excel shows it.
+        digits = Decimal(format(value, ".15g"))
+        exact = value.is_integer() and value < _EXACT_LIMIT
+        return str(int(digits)), exact
+    text = str(value).strip().lstrip("'")  # a leading ' is Excel's "this is text" marker
+    text = _decimal_comma(text)
+    if text.isdigit():
+        return text, True
+    if _FLOATY.fullmatch(text):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the regex admits only numbers
+            raise ValueError(f"{text!r} is not an id") from None
+        if number < 0 or number.adjusted() > 24 or number != number.to_integral_value():
+            raise ValueError(f"{text!r} is not an id")  # ids have at most 20 digits
+        exact = "e" not in text.lower() and number < _EXACT_LIMIT
+        return str(int(number)), exact
+    raise ValueError(f"{text!r} is not an id")
+
+
+def _decimal_comma(text: str) -> str:
+    """``1,63564E+18`` / ``44999,58`` (a decimal-comma locale) -> with a decimal point."""
+    return text.replace(",", ".") if _COMMA_NUMBER.fullmatch(text) else text
+
+
+def status_id(url: str | None) -> tuple[str, str] | None:
+    """``(handle, id)`` of a twitter.com/x.com status link, or None."""
+    if not url:
+        return None
+    m = _TWITTER_STATUS.search(url)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def excel_serial(value: float, epoch: dt.datetime | None = None) -> dt.datetime:
+    """UTC datetime of an Excel serial date (1900 date system unless ``epoch`` says 1904)."""
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+
+    if not value >= 1:  # below 1 Excel means a time of day without a date (NaN fails too)
+        raise ValueError(f"{value!r} is a time of day or no Excel date at all")
+    try:
+        naive = from_excel(value, epoch or CALENDAR_WINDOWS_1900)
+    except (OverflowError, ValueError):
+        raise ValueError(f"{value!r} is out of the range of Excel dates") from None
+    if not isinstance(naive, dt.datetime):
+        naive = dt.datetime.combine(naive, dt.time())
+    return to_utc(naive)
+
+
+def to_utc(value: dt.datetime) -> dt.datetime:
+    """``value`` in UTC, rounded to the second (tweets carry seconds; serials carry float noise).
+
+    A naive value is taken to be UTC already (the exporters write Twitter's UTC times).
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    value = value.astimezone(dt.timezone.utc)
+    return (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def parse_date(value: object, epoch: dt.datetime | None = None) -> dt.datetime:
+    """UTC datetime of a date cell: a datetime, an Excel serial (number or numeric text), ISO
+    8601 text, or Twitter's ``Tue Mar 14 14:00:00 +0000 2023`` / RFC 2822 text.
+
+    Raises ValueError for an empty or unreadable cell.
+    """
+    if isinstance(value, dt.datetime):
+        return to_utc(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return excel_serial(float(value), epoch)
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise ValueError("no date")
+    if _FLOATY.fullmatch(_decimal_comma(text)):
+        return excel_serial(float(_decimal_comma(text)), epoch)
+    try:
+        return to_utc(dt.datetime.fromisoformat(text))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return to_utc(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        raise ValueError(f"unreadable date {text!r}") from None
+
+
+# ---------------------------------------------------------------------------------- text
+
+
+def clean_text(raw: str) -> str:
+    """HTML entities decoded (``&amp;`` -> ``&``), CRLF/CR as ``\\n``, outer blanks kept."""
+    return html.unescape(raw).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def strip_rt(text: str) -> tuple[str, str | None]:
+    """``(text without a leading 'RT @user: ', user)``; user is None when there is no prefix."""
+    m = _RT.match(text)
+    return (text[m.end():], m.group(1)) if m else (text, None)
+
+
+def expand_links(text: str, pairs: list[tuple[str, str]]) -> str:
+    """``text`` with each short link (t.co) replaced by its expanded URL."""
+    for short, long in pairs:
+        if short and long:
+            text = text.replace(short, long)
+    return text
+
+
+def drop_quote_link(text: str, urls: list[str], quoted_id: str | None) -> tuple[str, list[str]]:
+    """Remove the trailing link to the quoted post (``quoted_id``) from text and urls."""
+    if not quoted_id:
+        return text, urls
+    keep = [u for u in urls if (status_id(u) or ("", ""))[1] != quoted_id]
+    stripped = text.rstrip()
+    for u in urls:
+        if u not in keep and stripped.endswith(u):
+            stripped = stripped[: -len(u)].rstrip()
+            return stripped, keep
+    return text, keep
+
+
+# Entities from plain text, for exports that carry no entity columns (Tweet Archivist). No
+# maintained Python port of twitter-text is installed; these approximate its rules for the
+# characters that occur in hashtags and handles (letters, digits, underscore).
+_HASHTAG = re.compile(r"(?<![\w&#＃])[#＃](\w*[^\W\d]\w*)")
+_MENTION = re.compile(r"(?<![\w@＠])[@＠](\w{1,15})(?![\w@])")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def text_entities(text: str) -> tuple[list[str], list[str], list[str]]:
+    """``(hashtags, mentions, urls)`` found in ``text``, in order of appearance.
+
+    Hashtags lower-case without ``#``; mentions without ``@``; URLs as written (trailing
+    sentence punctuation removed).
+    """
+    tags = [m.group(1).lower() for m in _HASHTAG.finditer(text)]
+    mentions = [m.group(1) for m in _MENTION.finditer(text)]
+    urls = [m.group(0).rstrip(".,;:!?)") for m in _URL.finditer(text)]
+    return tags, mentions, urls

@@ -1,0 +1,216 @@
+"""Run one notebook of the pipeline with papermill, in place, reproducibly.
+
+``python -m tweetstorm.nbrun notebooks/01-ingest.ipynb -f params/01-ingest.yml --outputs FILE ...``
+
+What it adds to a bare ``papermill`` call (this is glue no library offers as such):
+
+- parameters come from a YAML file (and ``-p NAME VALUE``); a name the notebook's ``parameters``
+  cell does not define is an error, and only values that differ from the notebook's defaults are
+  injected, so the committed notebook carries an ``injected-parameters`` cell only when it was run
+  with something else than what a researcher sees in JupyterLab;
+- the executed notebook replaces the source notebook only when its bytes change, after the
+  volatile parts are removed (papermill's timings, random cell ids, the kernel's patch version),
+  so rebuilding gives the same file;
+- on success the declared outputs are touched after the notebook is written, so make sees them
+  as newer than the notebook that made them;
+- on failure the declared outputs are deleted (no half-written file a later make would take for
+  done), the executed notebook with the error marked is kept in ``build/failed/``, and the message
+  names the notebook, the failing cell and the error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from . import paths
+
+KERNEL = "python3"
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook run failed; the message names the notebook, the cell and the error."""
+
+
+def notebook_defaults(notebook: Path) -> dict[str, Any]:
+    """The defaults of the notebook's ``parameters`` cell, as Python values."""
+    from papermill.inspection import inspect_notebook
+
+    found = inspect_notebook(str(notebook))
+    defaults: dict[str, Any] = {}
+    for name, spec in found.items():
+        try:
+            defaults[name] = ast.literal_eval(spec["default"])
+        except (ValueError, SyntaxError):
+            defaults[name] = spec["default"]  # an expression: compared as text
+    return defaults
+
+
+def load_parameters(params_file: Path | None, overrides: list[tuple[str, str]]) -> dict[str, Any]:
+    """Parameters from a YAML file, then ``-p NAME VALUE`` pairs (values parsed as YAML)."""
+    params: dict[str, Any] = {}
+    if params_file is not None:
+        path = paths.resolve(params_file)
+        if not path.is_file():
+            raise NotebookFailed(f"parameter file {paths.relative(path)} does not exist")
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise NotebookFailed(f"parameter file {paths.relative(path)} must hold a mapping "
+                                 f"NAME: VALUE, not {type(loaded).__name__}")
+        params.update(loaded)
+    for name, value in overrides:
+        params[name] = yaml.safe_load(value)
+    return params
+
+
+def _strip_injected(nb: nbformat.NotebookNode) -> None:
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+
+
+def clean(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+    """Remove what changes from run to run without a change in results."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    lang = nb.metadata.get("language_info", {})
+    nb.metadata["language_info"] = {"name": lang.get("name", "python")}
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell["id"] = f"{stem}-{i:02d}"  # papermill's injected cell gets a random id otherwise
+    return nb
+
+
+def _failure_message(nb_path: Path, executed: nbformat.NotebookNode | None, exc: BaseException,
+                     failed_copy: Path | None) -> str:
+    where = ""
+    if executed is not None:
+        code_cells = [c for c in executed.cells if c.cell_type == "code"]
+        for number, cell in enumerate(code_cells, start=1):
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if errors:
+                first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                where = (f" in code cell {number} (`{first[:60]}`): "
+                         f"{errors[0].get('ename')}: {errors[0].get('evalue')}")
+                break
+    if not where:
+        where = f" ({type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''})"
+    msg = f"notebook {paths.relative(nb_path)} failed{where}"
+    if failed_copy is not None:
+        msg += f"\n  the executed notebook with the error marked: {paths.relative(failed_copy)}"
+    return msg
+
+
+def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | None = None,
+        overrides: list[tuple[str, str]] | None = None, outputs: list[str] | None = None,
+        output: str | os.PathLike[str] | None = None) -> Path:
+    """Execute ``notebook`` and write it back in place (or to ``output``). Returns the path written.
+
+    Raises :class:`NotebookFailed` with a message naming the notebook and the error.
+    """
+    import papermill
+    from jupyter_client.manager import KernelManager
+
+    nb_path = paths.resolve(notebook)
+    if not nb_path.is_file():
+        raise NotebookFailed(f"notebook {paths.relative(nb_path)} does not exist")
+    target = paths.resolve(output) if output is not None else nb_path
+    declared = [paths.resolve(o) for o in (outputs or [])]
+    stem = nb_path.stem
+
+    params = load_parameters(Path(params_file) if params_file else None, overrides or [])
+    defaults = notebook_defaults(nb_path)
+    unknown = sorted(set(params) - set(defaults))
+    if unknown:
+        raise NotebookFailed(
+            f"notebook {paths.relative(nb_path)} has no parameter {', '.join(unknown)} "
+            f"(its parameters cell defines: {', '.join(sorted(defaults))}); fix the parameter file "
+            f"or the -p option")
+    inject = {k: v for k, v in params.items() if defaults.get(k) != v}
+
+    scratch = paths.BUILD / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    source = nbformat.read(nb_path, as_version=4)
+    _strip_injected(source)
+    for cell in source.cells:  # start from a clean slate: no stale outputs travel along
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        src_copy = Path(tmp) / f"{stem}.in.ipynb"
+        out_copy = Path(tmp) / f"{stem}.ipynb"
+        nbformat.write(source, src_copy)
+        # IPC transport: the kernel talks over socket files, not TCP (ipykernel warns about TCP);
+        # the sockets live in a short private folder (socket paths are limited to ~100 bytes, and
+        # two notebooks run by `make -j2` must not share them).
+        sockets = tempfile.mkdtemp(prefix="tweetstorm-kernel-")
+        km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(sockets, "k"))
+        try:
+            papermill.execute_notebook(
+                str(src_copy), str(out_copy), parameters=inject or None, kernel_name=KERNEL,
+                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                cwd=str(nb_path.parent), km=km,
+            )
+        except BaseException as exc:  # noqa: BLE001 - every failure must clean up, then re-raise
+            for path in declared:
+                path.unlink(missing_ok=True)
+            executed = None
+            failed_copy = None
+            if out_copy.is_file():
+                executed = clean(nbformat.read(out_copy, as_version=4), stem)
+                failed_copy = paths.BUILD / "failed" / f"{stem}.ipynb"
+                failed_copy.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(executed, failed_copy)
+            if isinstance(exc, Exception):
+                raise NotebookFailed(_failure_message(nb_path, executed, exc, failed_copy)) from exc
+            raise
+        finally:
+            shutil.rmtree(sockets, ignore_errors=True)
+        executed = clean(nbformat.read(out_copy, as_version=4), stem)
+        new_bytes = nbformat.writes(executed).encode("utf-8") + b"\n"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != new_bytes:
+            out_copy.write_bytes(new_bytes)
+            os.replace(out_copy, target)
+    missing = [paths.relative(p) for p in declared if not p.exists()]
+    if missing:
+        raise NotebookFailed(f"notebook {paths.relative(nb_path)} ran but did not write "
+                             f"{', '.join(missing)}; fix the notebook's outputs or the Makefile")
+    for path in declared:  # newer than the notebook, so make sees the step as done
+        os.utime(path)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tweetstorm.nbrun", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebook", help="the notebook, repo-relative (e.g. notebooks/01-ingest.ipynb)")
+    parser.add_argument("-f", "--parameters-file", help="YAML file of parameters")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"), help="one parameter (value parsed as YAML)")
+    parser.add_argument("--outputs", nargs="*", default=[],
+                        help="files the notebook writes: touched on success, deleted on failure")
+    parser.add_argument("--output", help="write the executed notebook here instead of in place")
+    args = parser.parse_args(argv)
+    try:
+        run(args.notebook, args.parameters_file, [tuple(p) for p in args.parameter], args.outputs,
+            args.output)
+    except NotebookFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

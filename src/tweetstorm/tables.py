@@ -1,0 +1,55 @@
+"""Tables for reuse and for the write-up: CSV, Markdown and LaTeX (booktabs) under ``results/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+
+
+def _rounded(df: pd.DataFrame, digits: int) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
+    return out
+
+
+_LATEX_SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+                   "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                   "\\": r"\textbackslash{}"}
+
+
+def _latex_escape(text: str) -> str:
+    # Styler escapes cells but not captions; this is the same character table, for the caption.
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
+
+
+def write_table(df: pd.DataFrame, name: str, caption: str, *, digits: int = 3,
+                directory: str | Path | None = None) -> dict[str, Path]:
+    """Write ``df`` as ``<name>.csv`` (full precision), ``<name>.md`` and ``<name>.tex``.
+
+    The Markdown (via tabulate) and LaTeX (pandas Styler, booktabs rules) versions round floats to
+    ``digits`` decimals and carry the caption. The index is not written: put what matters in
+    columns. ``directory`` defaults to ``results/``. Returns the paths written.
+    """
+    if not name or "/" in name:
+        raise ValueError(f"write_table: table name {name!r} must be a plain file stem")
+    out = paths.resolve(directory) if directory is not None else paths.RESULTS
+    out.mkdir(parents=True, exist_ok=True)
+    written = {"csv": out / f"{name}.csv", "md": out / f"{name}.md", "tex": out / f"{name}.tex"}
+    flat = df.reset_index(drop=True)
+    flat.to_csv(written["csv"], index=False, lineterminator="\n")
+    shown = _rounded(flat, digits)
+    md = shown.to_markdown(index=False, disable_numparse=True)
+    written["md"].write_text(f"{caption.strip()}\n\n{md}\n", encoding="utf-8")
+    styler = shown.style.hide(axis="index").format(escape="latex").format_index(escape="latex", axis=1)
+    tex = styler.to_latex(
+        hrules=True, caption=_latex_escape(caption.strip()),
+        column_format="".join("r" if pd.api.types.is_numeric_dtype(flat[c]) else "l" for c in flat.columns), label=f"tab:{name}", position="htbp",
+        position_float="centering",
+    )
+    written["tex"].write_text(tex, encoding="utf-8")
+    return written

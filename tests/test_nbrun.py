@@ -1,0 +1,103 @@
+"""The notebook runner: in place, reproducible bytes, explicit parameters, clean failure."""
+
+from __future__ import annotations
+
+import hashlib
+
+import nbformat
+import pytest
+
+from tweetstorm import nbrun, paths
+
+pytestmark = pytest.mark.slow  # each test starts a kernel
+
+
+def _notebook(path, body: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                              "language": "python"}
+    params = nbformat.v4.new_code_cell('n: int = 2  # how many\nout: str = ""  # where to write')
+    params.metadata.tags = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# test"), params, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+
+
+BODY = ("from pathlib import Path\n"
+        "if out:\n"
+        "    Path(out).write_text(str(n * 21))\n"
+        "print(n * 21)")
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_runs_in_place_and_rebuilds_the_same_bytes(tmp_path):
+    nb_path = tmp_path / "nb.ipynb"
+    _notebook(nb_path, BODY)
+    nbrun.run(nb_path)
+    first = _sha(nb_path)
+    executed = nbformat.read(nb_path, as_version=4)
+    assert executed.cells[2].outputs[0]["text"] == "42\n"
+    assert "papermill" not in executed.metadata
+    assert all("execution" not in c.metadata for c in executed.cells)
+    assert executed.metadata.kernelspec["name"] == "python3"
+    nbrun.run(nb_path)
+    assert _sha(nb_path) == first
+
+
+def test_parameters_equal_to_defaults_are_not_injected(tmp_path):
+    nb_path = tmp_path / "nb.ipynb"
+    _notebook(nb_path, BODY)
+    params = tmp_path / "p.yml"
+    params.write_text("n: 2\n")
+    nbrun.run(nb_path, params)
+    nb = nbformat.read(nb_path, as_version=4)
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    nbrun.run(nb_path, params, [("n", "5")])
+    nb = nbformat.read(nb_path, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "n = 5" in injected[0].source
+    assert nb.cells[-1].outputs[0]["text"] == "105\n"
+
+
+def test_unknown_parameter_names_the_notebook_and_the_parameter(tmp_path):
+    nb_path = tmp_path / "nb.ipynb"
+    _notebook(nb_path, BODY)
+    with pytest.raises(nbrun.NotebookFailed, match=r"nb\.ipynb has no parameter typo"):
+        nbrun.run(nb_path, overrides=[("typo", "1")])
+
+
+def test_failure_deletes_declared_outputs_and_keeps_the_failed_run(tmp_path):
+    nb_path = tmp_path / "broken.ipynb"
+    _notebook(nb_path, "raise FileNotFoundError('data/raw/missing.csv: no such file')")
+    stale = tmp_path / "out.txt"
+    stale.write_text("half-written")
+    before = nb_path.read_bytes()
+    with pytest.raises(nbrun.NotebookFailed) as err:
+        nbrun.run(nb_path, outputs=[str(stale)])
+    message = str(err.value)
+    assert "broken.ipynb failed" in message
+    assert "data/raw/missing.csv" in message
+    assert "build/failed/broken.ipynb" in message
+    assert not stale.exists()
+    assert nb_path.read_bytes() == before  # the source notebook is left as it was
+    failed = nbformat.read(paths.BUILD / "failed" / "broken.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in failed.cells if c.cell_type == "code"
+               for o in c.outputs)
+
+
+def test_declared_output_not_written_is_an_error(tmp_path):
+    nb_path = tmp_path / "nb.ipynb"
+    _notebook(nb_path, BODY)
+    with pytest.raises(nbrun.NotebookFailed, match="did not write"):
+        nbrun.run(nb_path, outputs=[str(tmp_path / "never.txt")])
+
+
+def test_declared_outputs_are_newer_than_the_notebook(tmp_path):
+    nb_path = tmp_path / "nb.ipynb"
+    _notebook(nb_path, BODY)
+    out = tmp_path / "out.txt"
+    nbrun.run(nb_path, overrides=[("out", repr(str(out)))], outputs=[str(out)])
+    assert out.read_text() == "42"
+    assert out.stat().st_mtime_ns >= nb_path.stat().st_mtime_ns

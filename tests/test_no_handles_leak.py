@@ -1,0 +1,143 @@
+"""With pseudonymisation on, no original handle reaches the outputs of `make all`.
+
+The original handles are read straight from the raw files (independently of tweetstorm.ingest):
+authors and mentioned users of the twarc2 export (``includes.users``, ``entities.mentions``,
+``@handle``s in texts), participants in ``participants.csv`` and participants and ``@``contacts in
+``pln_identification.csv``. They are searched, case-insensitively, in the bytes of every file
+under ``data/processed/`` (Parquet files also as decoded text, since their pages are compressed),
+in the txt/csv/md/tex/svg files under ``results/`` and ``figures/`` and in the outputs of
+``notebooks/*.ipynb``. A hit is a handle standing alone: not inside a longer word (``ann`` in
+``planning``) and not a hashtag (``#plnstorm`` when an account is called ``plnstorm``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import nbformat
+import orjson
+import pyarrow.parquet as pq
+import pytest
+
+from tweetstorm import paths
+
+TEXT_SUFFIXES = {".txt", ".csv", ".md", ".tex", ".svg"}
+_AT_HANDLE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]+)")
+
+
+def raw_handles(raw: Path) -> set[str]:
+    """Every handle named in the raw files of ``raw`` (lower-case, without ``@``)."""
+    found: set[str] = set()
+
+    def tweet(t: dict) -> None:
+        for m in (t.get("entities") or {}).get("mentions") or []:
+            found.add(m["username"])
+        found.update(_AT_HANDLE.findall(t.get("text") or ""))
+
+    for export in sorted(raw.glob("*.jsonl")):
+        with export.open("rb") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                page = orjson.loads(line)
+                for t in page.get("data") or []:
+                    tweet(t)
+                inc = page.get("includes") or {}
+                for u in inc.get("users") or []:
+                    found.add(u["username"])
+                for t in inc.get("tweets") or []:
+                    tweet(t)
+    for name, columns in (("participants.csv", ("handle",)),
+                          ("pln_identification.csv", ("participant", "contact"))):
+        path = raw / name
+        if not path.is_file():
+            continue
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                for col in columns:
+                    value = (row.get(col) or "").strip()
+                    if col == "contact":
+                        found.update(_AT_HANDLE.findall(value))
+                    elif value:
+                        found.add(value.lstrip("@"))
+    return {h.lower() for h in found if h}
+
+
+def handle_pattern(handles: set[str]) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(h.encode()) for h in sorted(handles, key=lambda h: (-len(h), h)))
+    return re.compile(rb"(?<![A-Za-z0-9_#])(?:" + alternatives + rb")(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def searchable(path: Path) -> list[bytes]:
+    """The byte strings of ``path`` to search."""
+    data = path.read_bytes()
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+        return [data, table.to_pandas().to_csv(index=False).encode()]
+    if path.suffix == ".ipynb":
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+        out = []
+        for cell in nb.cells:
+            for o in cell.get("outputs", []):
+                out.append(orjson.dumps(o))  # every mime type and stream, escaped as JSON
+                for value in (o.get("data") or {}).values():  # and unescaped text
+                    if isinstance(value, str):
+                        out.append(value.encode())
+                    elif isinstance(value, list):
+                        out.append("".join(value).encode())
+                if "text" in o:
+                    out.append("".join(o["text"]).encode() if isinstance(o["text"], list)
+                               else o["text"].encode())
+        return out
+    return [data]
+
+
+def files_to_search(root: Path) -> list[Path]:
+    files = [p for p in sorted((root / "data" / "processed").rglob("*")) if p.is_file()]
+    for folder in ("results", "figures"):
+        files += [p for p in sorted((root / folder).rglob("*"))
+                  if p.is_file() and p.suffix in TEXT_SUFFIXES]
+    files += sorted((root / "notebooks").glob("*.ipynb"))
+    return files
+
+
+def leaks(root: Path, handles: set[str]) -> list[str]:
+    """``file: handle`` for every handle found in the searched files under ``root``."""
+    pattern = handle_pattern(handles)
+    hits = []
+    for path in files_to_search(root):
+        for blob in searchable(path):
+            for m in sorted({m.group(0).decode().lower() for m in pattern.finditer(blob)}):
+                hits.append(f"{path.relative_to(root).as_posix()}: {m}")
+    return sorted(set(hits))
+
+
+def test_scanner_finds_a_planted_handle(tmp_path):
+    # The search itself must be able to fail: plant handles where make all writes outputs.
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "results" / "t.md").write_text("P01 and X001 talk; planning #ann", encoding="utf-8")
+    assert leaks(tmp_path, {"ann"}) == []  # inside a word, or a hashtag: no leak
+    (tmp_path / "results" / "t.csv").write_text("id,who\n1,thanks @ANN!\n", encoding="utf-8")
+    import pandas as pd
+    pd.DataFrame({"text": ["hi ann_smith", "see twitter.com/Ann_Smith/status/1"]}).to_parquet(
+        tmp_path / "data" / "processed" / "p.parquet")
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("stream", text="line from @Bob\n")]
+    nb.cells.append(cell)
+    nbformat.write(nb, tmp_path / "notebooks" / "01-x.ipynb")
+    assert leaks(tmp_path, {"ann", "ann_smith", "bob"}) == [
+        "data/processed/p.parquet: ann_smith", "notebooks/01-x.ipynb: bob", "results/t.csv: ann"]
+
+
+def test_no_original_handle_in_outputs():
+    if not (paths.PROCESSED / "posts.parquet").is_file():
+        pytest.skip("data/processed/posts.parquet is absent: run `make all` first")
+    handles = raw_handles(paths.RAW)
+    assert handles, "no handles found in data/raw/: the check would be empty"
+    found = leaks(paths.ROOT, handles)
+    assert found == [], "original handles in outputs:\n" + "\n".join(found)
