@@ -58,7 +58,7 @@ def _user(rng: random.Random, uid: int) -> dict:
             "url": "https://t.co/" + f"{uid:010d}", "profile_image_url":
             f"https://pbs.twimg.com/profile_images/{uid}/avatar_normal.jpg",
             "public_metrics": {"followers_count": uid % 5000, "following_count": uid % 700,
-                               "tweet_count": uid % 90000, "listed_count": uid % 90, "like_count": uid % 999},
+                               "tweet_count": uid % 90000, "listed_count": uid % 90},
             "entities": {"url": {"urls": [{"start": 0, "end": 23, "url": "https://t.co/" + f"{uid:010d}",
                                            "expanded_url": f"https://example.org/~{name}",
                                            "display_url": f"example.org/~{name}"}]}}}
@@ -168,20 +168,24 @@ def _tree_rss(pid: int) -> int:
 def measure(cmd: list[str], env: dict | None = None) -> dict:
     """Run ``cmd`` in a fresh wrapper process; wall seconds, peak tree RSS, max single RSS."""
     wrapper = [sys.executable, __file__, "--_measure", "--", *cmd]
-    out = subprocess.run(wrapper, capture_output=True, text=True, env=env)
+    out = subprocess.run(wrapper, capture_output=True, text=True, env=env, cwd=OUT)  # twarc.log lands in out/
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _measure_child(cmd: list[str]) -> None:
+    import tempfile
+
+    errfile = tempfile.TemporaryFile()  # not a pipe: a chatty progress bar must not block the child
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errfile)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
         time.sleep(0.05)
-    err = proc.stderr.read().decode(errors="replace")
+    errfile.seek(0)
+    err = errfile.read().decode(errors="replace")[-3000:]
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         sys.stderr.write(err)
@@ -221,7 +225,7 @@ def main() -> None:
     runs["bare orjson parse"] = measure([sys.executable, "-c", BARE, str(src)])
     if not args.skip_twarc_csv:
         twarc2 = ensure_twarc_venv()
-        runs["twarc2 csv (twarc-csv)"] = measure([str(twarc2), "csv", str(src), str(OUT / "twarc.csv")])
+        runs["twarc2 csv (twarc-csv)"] = measure([str(twarc2), "--bearer-token", "unused", "csv", str(src), str(OUT / "twarc.csv")])
     import pyarrow.parquet as pq
     rows = pq.read_metadata(OUT / "ingest.parquet").num_rows
     result = {"tweets": args.n, "file_bytes": size, "bytes_per_tweet": round(size / args.n),

@@ -231,7 +231,7 @@ GOOD = [(IDS[1], "Q1", "t", "knowledge"), (IDS[3], "Q1", "t", "network")]
     ((IDS[1], "Q1", "t", "career"), r"row 4: unit 123456789012345601 appears twice .*row 2"),
     (("1.23457E+17", "Q1", "t", "career"), r"row 4: unit id '1.23457E\+17' was mangled"),
     (("123456789012345605.0", "Q1", "t", "career"), r"row 4: unit id .* was mangled"),
-    (("123456789012345000", "Q1", "t", "career"), r"row 4: unit id '123456789012345000' was mangled"),
+    (("123456789012346000", "Q1", "t", "career"), r"row 4: unit id '123456789012346000' was mangled"),
     ((IDS[5], "Q2", "t", "career"), r"row 4: unit 123456789012345605 answers Q1"),
     ((IDS[5], "Q1", "t", "career;network"), r"row 4: code .* several codes, but Q1 takes one"),
 ])

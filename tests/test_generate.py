@@ -264,6 +264,16 @@ def test_structure_rules_recover_ground_truth(pages, tweets, ds):
     pd.testing.assert_frame_equal(got.fillna("NA"), want.fillna("NA"))
 
 
+@pytest.mark.parametrize("seed", [1, 7, 2024])
+def test_structure_rules_hold_for_other_seeds(seed):
+    other = generate.generate(seed)
+    tweets = {t["id"]: t for p in other.pages for t in p["data"]}
+    users = {u["id"]: u["username"] for p in other.pages for u in p["includes"]["users"]}
+    got = _reference_structure(tweets, users, other)
+    want = other.truth[got.columns].sort_values("post_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.fillna("NA"), want.fillna("NA"))
+
+
 def test_participants_file_lists_exactly_the_participants(ds):
     t = ds.truth
     part = set(t.loc[t["assign_rule"].isin(["prefix", "reply_chain", "quote_chain"]),
@@ -343,7 +353,8 @@ def _pair_kappa(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_kappas_in_range_and_category_agreement_differs(sheets):
-    spreads = []
+    spreads: list[float] = []
+    all_cats: list[float] = []
     for q in ("Q1", "Q2", "Q3", "Q4"):
         codes = {r: s.loc[s["question"] == q, "code"].to_numpy() for r, s in sheets.items()}
         for a, b in itertools.combinations(codes, 2):
@@ -354,7 +365,9 @@ def test_kappas_in_range_and_category_agreement_differs(sheets):
         per_cat = [fleiss_kappa(aggregate_raters((matrix == c).astype(int))[0])
                    for c in np.unique(matrix)]
         spreads.append(max(per_cat) - min(per_cat))
-    assert min(spreads) > 0.15
+        all_cats += per_cat
+    assert min(spreads) > 0.1  # within each question, some categories agree clearly less
+    assert max(all_cats) - min(all_cats) > 0.3
 
 
 # -- the PLN identification session ---------------------------------------------------------------

@@ -156,3 +156,14 @@ def test_write_and_read_key(tmp_path):
     assert path.read_text().splitlines()[0] == "handle,pseudonym,kind"
     pd.testing.assert_frame_equal(ps.read_key(path), key)
     assert ps.KEY_FILE.relative_to(ps.paths.ROOT).as_posix() == "data/private/pseudonym_key.csv"
+
+
+def test_participants_numbered_by_first_post_of_any_role():
+    df = frame([
+        post(1, 0, "dora", "hello #plnstorm", "off_topic"),  # dora's first post: a greeting
+        post(2, 5, "emil", "A1: x", "answer"),
+        post(3, 9, "dora", "A1: y", "answer"),  # dora's first answer comes after emil's
+    ])
+    key = ps.build_key(df, moderators=[], extra_handles=(h for h in ["fay"]))  # any iterable
+    assert list(zip(key["handle"], key["pseudonym"])) == [("dora", "P01"), ("emil", "P02"),
+                                                          ("fay", "X001")]

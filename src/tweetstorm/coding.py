@@ -427,19 +427,17 @@ def _require(header: Sequence[str], needed: Sequence[str], name: str, what: str)
 
 def _unit_id(value: object, known: dict[str, str], name: str, row: int, what: str) -> str:
     """The unit id of a cell; errors for a mangled or unknown id."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53 \
-            and str(value) in known:
-        return str(value)  # an exact integer cell: nothing was lost
     text = _cell_text(value)
     if text in known and not isinstance(value, float):
-        return text
+        return text  # a text cell, or an integer cell that kept every digit
     if not text:
         raise InputError(name, "empty unit_id", "fill in the unit_id from the blank sheet or "
                          "delete the row", row=row)
-    rounded = (text.isdigit() and len(text) > 15
-               and (len(text), text[:15]) in {(len(k), k[:15]) for k in known})
+    # Excel keeps 15 significant digits: 123456789012345605 -> 123456789012346000
+    rounded = (text.isdigit() and len(text) > 15 and not text[15:].strip("0")
+               and any(len(k) == len(text) and k.isdigit()
+                       and abs(int(k) - int(text)) < 10 ** (len(text) - 15) for k in known))
     if isinstance(value, float) or _MANGLED.match(text) or rounded:
-        # rounded: Excel keeps 15 significant digits, 269154988619800873 -> 269154988619800000
         raise InputError(name, f"unit id {text!r} was mangled by a spreadsheet", _MANGLED_FIX, row=row)
     raise InputError(name, f"unit id {text!r} is not {what}",
                      "correct the id (copy it from the blank sheet) or delete the row", row=row)

@@ -80,7 +80,7 @@ def generate(seed: int = DEFAULT_SEED) -> Dataset:
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6))
     ev = event.build_event(int(s_event.integers(0, 2**31)),
                            {q: book.prompt(q) for q in book.questions()})
-    pages, ids, _users = twarc.build_pages(ev, s_twarc)
+    pages, ids, users = twarc.build_pages(ev, s_twarc)
 
     def pid(i: int | None) -> str | None:
         return None if i is None else ids[i]
@@ -115,8 +115,9 @@ def generate(seed: int = DEFAULT_SEED) -> Dataset:
     adjudication = raters.adjudicate(units, sheets, labels, s_adj)
 
     answered = set(answers["author_handle"])
+    # years online: at least since the Twitter account was made, often longer (other platforms)
     part_rows = [{"handle": h, "role": r, "sector": s,
-                  "years_online": int(s_part.integers(1, 13))}
+                  "years_online": 2012 - int(users[h]["created_at"][:4]) + int(s_part.integers(0, 5))}
                  for h, _n, r, s in accounts.PARTICIPANTS if h in answered]
     participants = pd.DataFrame(part_rows).sort_values("handle", kind="stable").reset_index(drop=True)
 
@@ -160,7 +161,8 @@ def checksums(out_dir: str | Path = paths.RAW) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tweetstorm.generate", description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default %(default)s)")
-    parser.add_argument("--out", default="data/raw", help="output folder, repo-relative (default %(default)s)")
+    parser.add_argument("--out", default="data/raw",
+                        help="output folder, repo-relative (default %(default)s)")
     parser.add_argument("--no-readme", action="store_true",
                         help="do not refresh the generated block of data/README.md")
     args = parser.parse_args(argv)

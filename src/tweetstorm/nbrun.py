@@ -176,6 +176,9 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
                 raise NotebookFailed(_failure_message(nb_path, executed, exc, failed_copy)) from exc
             raise
         finally:
+            # papermill does not own a kernel manager it is handed, so it leaves the kernel running
+            if km.has_kernel:
+                km.shutdown_kernel(now=False)
             shutil.rmtree(sockets, ignore_errors=True)
         executed = clean(nbformat.read(out_copy, as_version=4), stem)
         new_bytes = nbformat.writes(executed).encode("utf-8") + b"\n"

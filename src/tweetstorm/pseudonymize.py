@@ -66,7 +66,11 @@ def _candidates(token: str) -> list[str]:
 def _tokens(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, handle-like token)`` of every handle in ``text`` (without ``@``), in
     order; ``start:end`` spans the token itself (not the ``@`` or the link's host)."""
-    found = [(m.start(1), m.end(1), m.group(1)) for m in HANDLE_IN_TEXT.finditer(text)]
+    found = ([(m.start(1), m.end(1), m.group(1)) for m in HANDLE_IN_TEXT.finditer(text)]
+             if "@" in text else [])
+    lower = text.lower()
+    if "x.com/" not in lower and "twitter.com/" not in lower and "bsky.app/" not in lower:
+        return found  # the common case, without running the slower link pattern
     for m in HANDLE_IN_URL.finditer(text):
         g = 1 if m.group(1) is not None else 2
         if g == 1 and m.group(1).casefold() in _RESERVED_PATHS:
@@ -113,13 +117,14 @@ def build_key(posts: pd.DataFrame, moderators: Iterable[str],
         raise InputError("posts table", "no role column",
                          "run tweetstorm.structure.assign_structure before build_key")
     mods = [_norm(m) for m in moderators]
+    extra = [str(h) for h in extra_handles if not pd.isna(h)]
     ordered = _post_order(posts)
     authors = ordered["author_handle"].astype("string")
     # Handles carried by the structured columns decide what a text token like "@ann.bsky" means.
     structured: set[str] = set(authors.dropna().map(_norm))
     structured |= set(ordered["reply_to_handle"].dropna().astype(str).map(_norm))
     structured |= {_norm(h) for ms in ordered["mentions"] for h in _listify(ms)}
-    structured |= {_norm(h) for h in extra_handles}
+    structured |= {_norm(h) for h in extra}
     structured |= set(mods)
 
     spelling: dict[str, str] = {}  # casefolded -> first spelling, in order of first appearance
@@ -150,17 +155,13 @@ def build_key(posts: pd.DataFrame, moderators: Iterable[str],
             see_text(str(text), platform)
         for u in _listify(urls):
             see_text(str(u), platform)
-    for h in extra_handles:
+    for h in extra:
         see(h)
 
     answer_authors = ordered.loc[ordered["role"].eq("answer").fillna(False), "author_handle"]
-    participants: list[str] = []
-    for h in answer_authors.dropna().map(_norm):  # already in order of first post
-        if h not in mods and h not in participants:
-            participants.append(h)
-    # order of first post (any role), not of first answer
-    first_post = {h: i for i, h in reversed(list(enumerate(authors.dropna().map(_norm))))}
-    participants.sort(key=lambda h: first_post[h])
+    answerers = set(answer_authors.dropna().map(_norm)) - set(mods)
+    # in order of first post (of any role, not of first answer): authors are in post order
+    participants = [h for h in dict.fromkeys(authors.dropna().map(_norm)) if h in answerers]
 
     rows: list[tuple[str, str, str]] = []
     wp = max(2, len(str(len(participants))))

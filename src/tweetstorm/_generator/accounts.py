@@ -65,7 +65,8 @@ RESOURCES = ["Wikipedia", "Stack Overflow", "TED talks", "Educational Technology
 SOURCES = ["Twitter Web Client", "TweetDeck", "Twitter for iPhone", "Twitter for Android",
            "HootSuite", "Tweetchat", "Twitter for iPad"]
 
-# Role -> per question the codes this role raises more often (weight x ROLE_BOOST_FACTOR): the mild association
+# Role -> per question the codes this role raises more often (weight x ROLE_BOOST_FACTOR): the
+# mild association
 # between participants' roles and the categories they raise (documented in data/README.md).
 ROLE_BOOST: dict[str, dict[str, list[str]]] = {
     "teacher": {"Q1": ["sharing", "feedback"], "Q2": ["reciprocity"],

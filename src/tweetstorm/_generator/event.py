@@ -60,7 +60,8 @@ class Event:
     question_ms: dict[str, int]
     question_post: dict[str, int]
     posts: list[Post] = field(default_factory=list)
-    participants: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # handle->(name, role, sector)
+    # handle -> (display name, role, sector)
+    participants: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def window(self, q: str) -> tuple[int, int]:
         """Answer window (open interval, ms) of question ``q``."""
@@ -228,7 +229,7 @@ class _Builder:
                     if ms < hi - 20_000:
                         break
                 mode = str(rng.choice(["prefix", "reply_chain", "quote_chain", "time_window"],
-                                      p=[0.55, 0.20, 0.04, 0.21]))
+                                      p=[0.56, 0.20, 0.025, 0.215]))
             drafts.append([ms, h, q, code, mode])
         drafts.sort(key=lambda d: (d[0], d[1]))
         # a participant's first answer is prefixed, so every answerer is a "participant"
@@ -336,13 +337,14 @@ class _Builder:
         _, q4_end = ev.window(qs[-1])
         self.add(Post(ev.moderator, q4_end + self.sec(15, 35), "original",
                       P.THANKS.format(tag=A.HASHTAG)))
-        for h in rng.choice(parts, size=7, replace=False):
+        thankers = [str(h) for h in rng.choice(parts, size=11, replace=False)]
+        for h in thankers[:7]:
             txt = self.choice(P.THANKYOUS).format(tag=A.HASHTAG, mod=ev.moderator)
-            self.add(Post(str(h), q4_end + self.sec(40, (ev.end_ms - q4_end) / 1000 - 10),
+            self.add(Post(h, q4_end + self.sec(40, (ev.end_ms - q4_end) / 1000 - 10),
                           "original", txt))
         # after the window: outside_window
         after = []
-        for h in rng.choice(parts, size=4, replace=False):
+        for h in thankers[7:]:
             txt = self.choice(P.THANKYOUS).format(tag=A.HASHTAG, mod=ev.moderator)
             after.append(self.add(Post(str(h), ev.end_ms + self.sec(60, 3600), "original", txt)))
         for k, txt in enumerate(P.POST_EVENT):

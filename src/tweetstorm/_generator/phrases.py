@@ -219,9 +219,11 @@ TAILS = [" (déjà vu for some, I guess)", " <3", " & I'm not alone in that", " 
          " … at least for me", " (naïve? maybe)", " & more"]
 
 # Second sentences that make some answers long (so some retweets get cut at 140 characters).
-ADDENDA = [". Especially since I started working from home", ". Took me years to see it that way",
+ADDENDA = [". Especially since I changed jobs last year", ". Took me years to see it that way",
            ". Didn't expect that when I joined Twitter", ". My colleagues at work don't get it yet",
-           ". That's what keeps me coming back every evening", ". Never thought I'd say that"]
+           ". That's what keeps me coming back every evening", ". Never thought I'd say that",
+           ". Sounds simple, but it made a real difference", ". Ask me again in a year",
+           ". Same for most people I follow, I think", ". And it only takes 20 minutes a day"]
 
 MENTION_LINES = ["h/t @{h}", "thanks to @{h}", "as @{h} always says", "cc @{h}", "via @{h}"]
 

@@ -19,20 +19,20 @@ P_NEIGHBOUR = 0.8
 ADJUDICATOR = "ADJ"
 
 ACCURACY: dict[str, dict[str, float]] = {
-    "Q1": {"sharing": 0.87, "motivation": 0.80, "perceived_value": 0.74, "feedback": 0.90,
-           "personal_learning": 0.88, "trust_and_support": 0.93, "peer_characteristics": 0.78,
-           "peer_value": 0.74},
-    "Q2": {"different_perspectives": 0.93, "motivation": 0.72,
-           "social_media_and_collaboration": 0.85, "reciprocity": 0.95,
-           "intrinsic_motivation": 0.74, "innovation": 0.90, "status_and_reputation": 0.95,
+    "Q1": {"sharing": 0.87, "motivation": 0.82, "perceived_value": 0.76, "feedback": 0.90,
+           "personal_learning": 0.88, "trust_and_support": 0.93, "peer_characteristics": 0.80,
+           "peer_value": 0.76},
+    "Q2": {"different_perspectives": 0.90, "motivation": 0.70,
+           "social_media_and_collaboration": 0.85, "reciprocity": 0.94,
+           "intrinsic_motivation": 0.72, "innovation": 0.88, "status_and_reputation": 0.94,
            "networking_strategies": 0.82},
     "Q3": {"task_performance": 0.82, "awareness_and_understanding": 0.85,
-           "personal_development": 0.90, "teamwork": 0.95, "role_performance": 0.75,
-           "academic_knowledge_and_skills": 0.93, "decision_making_and_problem_solving": 0.78,
-           "judgement": 0.76},
-    "Q4": {"serendipity": 0.95, "just_in_time_help": 0.93, "reflection": 0.83,
-           "exposure_to_expertise": 0.88, "sense_of_community": 0.92,
-           "information_overload": 0.95, "scepticism": 0.85, "invisible_learning": 0.76},
+           "personal_development": 0.90, "teamwork": 0.95, "role_performance": 0.77,
+           "academic_knowledge_and_skills": 0.93, "decision_making_and_problem_solving": 0.80,
+           "judgement": 0.78},
+    "Q4": {"serendipity": 0.91, "just_in_time_help": 0.90, "reflection": 0.83,
+           "exposure_to_expertise": 0.88, "sense_of_community": 0.89,
+           "information_overload": 0.92, "scepticism": 0.85, "invisible_learning": 0.76},
 }
 
 NEIGHBOURS: dict[str, dict[str, list[str]]] = {

@@ -30,6 +30,21 @@ def kappas(ratings: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def category_agreement(ratings: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per question and code: the model's accuracy, neighbours, and the observed Fleiss' kappa
+    of "this code vs the rest" (statsmodels), i.e. category-wise agreement."""
+    from tweetstorm._generator.raters import ACCURACY, NEIGHBOURS
+
+    rows = []
+    for q in ACCURACY:
+        m = np.column_stack([s.loc[s["question"] == q, "code"].to_numpy() for s in ratings.values()])
+        for c, acc in ACCURACY[q].items():
+            k = fleiss_kappa(aggregate_raters((m == c).astype(int))[0]) if (m == c).any() else np.nan
+            rows.append({"question": q, "code": c, "accuracy": acc,
+                         "confused with": ", ".join(NEIGHBOURS[q][c]), "kappa (code vs rest)": k})
+    return pd.DataFrame(rows)
+
+
 def role_association(ds) -> dict[str, float]:
     """p-value of the chi-square test of participant role x true category, per question."""
     ans = ds.truth[ds.truth["role"] == "answer"].merge(
@@ -73,6 +88,11 @@ def block(ds, sums: dict[str, str]) -> str:
         "`fleiss_kappa`):",
         "",
         _md(kappas(ds.ratings)),
+        "",
+        "Rater model per category (accuracy before the rater offsets) and the observed "
+        "category-wise agreement:",
+        "",
+        _md(category_agreement(ds.ratings)),
         "",
         "Role x true category, chi-square test (scipy `chi2_contingency`) per question: "
         + ", ".join(f"{q} p = {p:.3f}" for q, p in role_association(ds).items()) + ".",

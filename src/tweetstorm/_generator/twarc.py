@@ -33,6 +33,9 @@ TWEET_FIELDS = ("author_id,conversation_id,created_at,entities,id,in_reply_to_us
                 "possibly_sensitive,public_metrics,referenced_tweets,reply_settings,source,text")
 USER_FIELDS = "created_at,description,id,name,public_metrics,username"
 
+# (Unix time, approximate user id) of accounts created on 1 January 2007 .. 2013
+_UID_ANCHORS = ([datetime(y, 1, 1, tzinfo=timezone.utc).timestamp() for y in range(2007, 2014)],
+                [1e6, 1.1e7, 1.9e7, 1.0e8, 2.3e8, 4.5e8, 1.1e9])
 _HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d]\w*)")
 _MENTION = re.compile(r"(?<![\w@])@(\w{1,15})")
 _URL = re.compile(r"https?://t\.co/[A-Za-z0-9]{10}")
@@ -72,14 +75,15 @@ class _Writer:
         taken: set[int] = set()
 
         def user(handle: str, name: str, bio: str, since_year: int) -> None:
-            while True:
-                uid = int(rng.integers(5_000_000, 950_000_000))
-                if uid not in taken:
-                    taken.add(uid)
-                    break
-            created = datetime(since_year, int(rng.integers(1, 13)), int(rng.integers(1, 29)),
-                               int(rng.integers(0, 24)), int(rng.integers(0, 60)),
-                               int(rng.integers(0, 60)), tzinfo=timezone.utc)
+            # accounts made in 2012 date from before November (the event is on 15 November)
+            created = datetime(since_year, int(rng.integers(1, 11 if since_year == 2012 else 13)),
+                               int(rng.integers(1, 29)), int(rng.integers(0, 24)),
+                               int(rng.integers(0, 60)), int(rng.integers(0, 60)), tzinfo=timezone.utc)
+            # user ids of that era grow with the creation date (interpolated between anchors)
+            uid = int(np.interp(created.timestamp(), _UID_ANCHORS[0], _UID_ANCHORS[1]))
+            while uid in taken:
+                uid += 1
+            taken.add(uid)
             followers = int(rng.lognormal(5.5, 1.0))
             self.users[handle] = {
                 "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),

@@ -35,6 +35,7 @@ HEAD_BYTES = 64 * 1024
 #: Files at least this large are read in parallel byte ranges (when the format allows it).
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 CHUNK_BYTES = 32 * 1024 * 1024
+BATCH_ROWS = 50_000
 FIX_RECORD = "correct or remove the record, or run with --on-error skip to set it aside"
 REPORT_COLUMNS = ["source_file", "source_format", "exact_ids", "read", "kept", "duplicate", "rejected"]
 
@@ -208,6 +209,7 @@ def _collect(records: Iterator[tuple[int, object]], fmt: str, name: str, on_erro
     With ``on_error="fail"`` the first bad record stops the reading and is returned (line numbers
     relative to the range; the caller re-addresses them)."""
     cols = _Columns()
+    done: list[pa.Table] = []  # full batches, so that a long file never piles up Python objects
     read = 0
     rejects: list[tuple[int | None, str, str | None]] = []
     for number, rec in records:
@@ -218,13 +220,16 @@ def _collect(records: Iterator[tuple[int, object]], fmt: str, name: str, on_erro
             why = check_post(rec)
             if why is None:
                 cols.add(number, rec)
+                if len(cols.lines) >= BATCH_ROWS:
+                    done.append(cols.table(fmt, name))
+                    cols = _Columns()
                 continue
             err = InputError(name, why, FIX_RECORD, line=number)
         if on_error == "fail":
-            return cols.table(fmt, name), read, rejects, err
+            return pa.concat_tables(done + [cols.table(fmt, name)]), read, rejects, err
         where = err.line if err.line is not None else err.row
         rejects.append((where, f"{err.what}. Fix: {err.fix}", getattr(err, "raw", None)))
-    return cols.table(fmt, name), read, rejects, None
+    return pa.concat_tables(done + [cols.table(fmt, name)]), read, rejects, None
 
 
 def _span_worker(args: tuple[str, str, str, int, int | None, str]):
@@ -341,11 +346,11 @@ def _normalise(results: list[_FileResult]) -> tuple[pa.Table, pa.Array, np.ndarr
         winner[best_rows] = True
         keep &= is_exact | winner
     dupes = np.bincount(file_idx[~keep], minlength=len(results)).astype(np.int64)
-    kept = table.filter(pa.array(keep))
-    order = pc.sort_indices(pa.table({"c": kept["created_at"], "p": kept["post_id"],
-                                      "s": pa.array(seq[keep])}),
+    # Sort all rows and keep the indices of the kept ones: no filtered copy of the table.
+    order = pc.sort_indices(pa.table({"c": table["created_at"], "p": table["post_id"], "s": seq}),
                             sort_keys=[("c", "ascending"), ("p", "ascending"), ("s", "ascending")])
-    return kept, order, dupes
+    order = order.filter(pa.array(keep[order.to_numpy()]))
+    return table, order, dupes
 
 
 def _report(results: list[_FileResult], dupes: np.ndarray) -> pd.DataFrame:
@@ -484,7 +489,7 @@ def write_table(table: pa.Table, order: pa.Array, path: str | os.PathLike[str], 
     if suffix == ".parquet":
         with pq.ParquetWriter(target, ARROW_SCHEMA) as writer:
             for i in range(0, max(len(order), 1), slice_rows):
-                writer.write_table(table.take(order[i:i + slice_rows]).select(CANONICAL_COLUMNS).cast(ARROW_SCHEMA))
+                writer.write_table(table.take(order[i:i + slice_rows]).select(CANONICAL_COLUMNS))
     elif suffix == ".csv":
         header = True
         with open(target, "w", encoding="utf-8", newline="") as fh:

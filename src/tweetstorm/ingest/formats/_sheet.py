@@ -199,8 +199,10 @@ def csv_rows(path: Path, required: Mapping[str, str] | Callable[[list[str]], obj
                         "fix this row (an unquoted delimiter or a missing field?) or export "
                         "the data again", row=row), fields)
                     continue
-                # unnamed (empty) header cells may repeat: the first one's value is kept
-                yield row, dict(reversed(list(zip(header, fields))))
+                rec: dict[str, str] = {}
+                for h, v in zip(header, fields):
+                    rec.setdefault(h, v)  # unnamed (empty) header cells may repeat: first kept
+                yield row, rec
         except UnicodeDecodeError:
             raise _decode_error(path) from None
 
