@@ -46,15 +46,26 @@ PLN_CONTACTS := data/processed/pln_contacts.parquet
 RATINGS := data/processed/ratings.parquet
 CONSENSUS := data/processed/consensus.parquet
 
+# Every file a notebook writes is a target of its rule, so a deleted output is rebuilt and nbrun
+# checks that each one was written. A table is .csv + .md + .tex, a figure .png + .svg + .txt.
+table = $(foreach t,$(1),results/$(t).csv results/$(t).md results/$(t).tex)
+figure = $(foreach f,$(1),figures/$(f).png figures/$(f).svg figures/$(f).txt)
+QUESTIONS := q1_goals q2_motivation q3_outcomes q4_perception
+
 OUT_01 := $(POSTS) data/processed/ingest_report.csv $(PARTICIPANTS) $(PLN_CONTACTS)
 OUT_02 := $(RATINGS) $(CONSENSUS)
-OUT_03 := results/reliability_coefficients.csv
-OUT_04 := results/q1_goals_frequencies.csv
-OUT_05 := results/pln_summary.csv
+OUT_03 := $(call table,reliability_coefficients reliability_categories reliability_adjudication) \
+          $(call figure,reliability_confusion_Q1 reliability_confusion_Q2 reliability_confusion_Q3 reliability_confusion_Q4)
+OUT_04 := $(call table,$(QUESTIONS:%=%_frequencies) association_tests association_residuals \
+                       cooccurrence_matrix cooccurrence_pairs participation_per_participant \
+                       participation_concentration participation_answers_per_question \
+                       participation_timeline participation_question_times) \
+          $(call figure,$(QUESTIONS:%=%_categories) participation cooccurrence)
+OUT_05 := $(call table,pln_summary pln_ego pln_most_named) $(call figure,pln_composition pln_network)
 OUTPUTS := $(OUT_01) $(OUT_02) $(OUT_03) $(OUT_04) $(OUT_05)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
 
-.PHONY: help all env data sheets lab test test-unit test-notebooks bench report check-clean clean distclean
+.PHONY: print-outputs help all env data sheets lab test test-unit test-notebooks bench report check-clean clean distclean
 
 help: ## show this list of targets
 	@echo "Tweetstorm compendium (Sie et al. 2013). Reproduce everything: make all; check it: make test"
@@ -118,7 +129,7 @@ build/report.html: $(OUTPUTS) $(NOTEBOOKS)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test: all ## the tests and nbval in one pytest run: notebooks rerun, their numbers compared
-	$(PYTHON) -m pytest tests $(NOTEBOOKS) $(NBVAL)
+	TWEETSTORM_AFTER_MAKE_ALL=1 $(PYTHON) -m pytest tests $(NOTEBOOKS) $(NBVAL)
 
 test-unit: $(ENV_STAMP) ## the unit and integration tests only (tests/)
 	$(PYTHON) -m pytest tests
@@ -137,6 +148,9 @@ bench: $(ENV_STAMP) ## benchmarks: make all (clean and no-op), reliability, inge
 clean: ## delete every generated output (data/processed, results, figures, build); notebooks stay
 	rm -rf build
 	find data/processed results figures -type f ! -name .gitkeep ! -name README.md -delete
+
+print-outputs: # (for tests) every file make all writes
+	@echo $(OUTPUTS)
 
 distclean: clean ## clean, and delete the virtual environment
 	rm -rf .venv src/*.egg-info

@@ -678,8 +678,8 @@ def plot_cooccurrence(co: pd.DataFrame, labels: Sequence[str] | None = None):
 
     figures.use_style()
     k = co.shape[0]
-    side = min(figures.PAGE_WIDTH, 2.0 + 0.17 * k)
-    fig, ax = plt.subplots(figsize=(side + 0.8, side))
+    # the page width, a square heatmap and room for the colour bar and the labels
+    fig, ax = plt.subplots(figsize=(figures.PAGE_WIDTH, min(figures.PAGE_WIDTH - 0.8, 2.0 + 0.17 * k)))
     names = list(labels) if labels is not None else list(co.index)
     upper = np.triu(np.ones((k, k), dtype=bool), k=1)  # symmetric: show each pair once
     sns.heatmap(co.to_numpy(), mask=upper, ax=ax, cmap="cividis", square=True, xticklabels=names,

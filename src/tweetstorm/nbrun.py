@@ -120,7 +120,7 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
     Raises :class:`NotebookFailed` with a message naming the notebook and the error.
     """
     import papermill
-    from jupyter_client.manager import KernelManager
+    from traitlets.config import Config
 
     nb_path = paths.resolve(notebook)
     if not nb_path.is_file():
@@ -155,12 +155,15 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
         # the sockets live in a short private folder (socket paths are limited to ~100 bytes, and
         # two notebooks run by `make -j2` must not share them).
         sockets = tempfile.mkdtemp(prefix="tweetstorm-kernel-")
-        km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(sockets, "k"))
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
         try:
             papermill.execute_notebook(
                 str(src_copy), str(out_copy), parameters=inject or None, kernel_name=KERNEL,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                cwd=str(nb_path.parent), km=km,
+                cwd=str(nb_path.parent), config=ipc,
+                # the kernel's own log (e.g. "KeyboardInterrupt caught" when nbclient interrupts it
+                # at shutdown) is noise here; cell errors still land in the notebook and fail the run
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except BaseException as exc:  # noqa: BLE001 - every failure must clean up, then re-raise
             for path in declared:
@@ -176,9 +179,6 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
                 raise NotebookFailed(_failure_message(nb_path, executed, exc, failed_copy)) from exc
             raise
         finally:
-            # papermill does not own a kernel manager it is handed, so it leaves the kernel running
-            if km.has_kernel:
-                km.shutdown_kernel(now=False)
             shutil.rmtree(sockets, ignore_errors=True)
         executed = clean(nbformat.read(out_copy, as_version=4), stem)
         new_bytes = nbformat.writes(executed).encode("utf-8") + b"\n"

@@ -9,6 +9,7 @@ sorting run in Arrow; Parquet is written in slices of the sorted order.
 from __future__ import annotations
 
 import codecs
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -36,6 +37,10 @@ HEAD_BYTES = 64 * 1024
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 CHUNK_BYTES = 32 * 1024 * 1024
 BATCH_ROWS = 50_000
+#: Inputs of at least this many bytes in total spill their sorted runs to temporary files.
+SPILL_MIN_BYTES = 64 * 1024 * 1024
+#: Rows per record batch of a spilled run (the merge holds one batch per run).
+RUN_BATCH_ROWS = 2048
 FIX_RECORD = "correct or remove the record, or run with --on-error skip to set it aside"
 REPORT_COLUMNS = ["source_file", "source_format", "exact_ids", "read", "kept", "duplicate", "rejected"]
 
@@ -62,7 +67,7 @@ class _FileResult:
     name: str
     fmt: str
     exact: bool
-    table: pa.Table | None = None
+    runs: list = field(default_factory=list)  # list[_Run], in input order
     read: int = 0
     rejects: list[tuple[int | None, str, str | None]] = field(default_factory=list)
 
@@ -202,44 +207,185 @@ def _relocate(err: InputError, name: str, offset: int, number: int | None) -> In
     return new
 
 
-def _collect(records: Iterator[tuple[int, object]], fmt: str, name: str, on_error: str
-             ) -> tuple[pa.Table, int, list[tuple[int | None, str, str | None]], InputError | None]:
-    """Validate the records of one file (or byte range): (table, read, rejects, first error).
+# ---------------------------------------------------------------- runs
+@dataclass
+class _Run:
+    """Up to BATCH_ROWS valid posts of one file (or byte range), stored sorted by (created_at,
+    post_id, input order): in memory (``table``) or spilled to an Arrow IPC file (``path``).
+
+    ``keys``: the small columns the parent needs to de-duplicate and sort every post of every run
+    without their text: ``post_id``, ``created_at`` and ``row`` (the post's input position within
+    the run), one row per stored row, in stored order.
+    """
+
+    keys: pa.Table
+    table: pa.Table | None = None
+    path: str | None = None
+
+    @property
+    def n(self) -> int:
+        return self.keys.num_rows
+
+
+def _make_run(table: pa.Table, spill_dir: str | None) -> _Run:
+    """Sort one batch of posts (stable: created_at, post_id, input order) into a run; write it to
+    ``spill_dir`` as an Arrow IPC file of RUN_BATCH_ROWS-row batches when given."""
+    row = pa.array(np.arange(table.num_rows, dtype=np.int64))
+    order = pc.sort_indices(pa.table({"c": table["created_at"], "p": table["post_id"], "r": row}),
+                            sort_keys=[("c", "ascending"), ("p", "ascending"), ("r", "ascending")])
+    table = table.take(order).combine_chunks()
+    keys = pa.table({"post_id": table["post_id"], "created_at": table["created_at"],
+                     "row": order.cast(pa.int64())})
+    if spill_dir is None:
+        return _Run(keys, table=table)
+    fd, path = tempfile.mkstemp(suffix=".arrow", dir=spill_dir)
+    os.close(fd)
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, ARROW_SCHEMA) as writer:
+        writer.write_table(table, max_chunksize=RUN_BATCH_ROWS)
+    return _Run(keys, path=path)
+
+
+class _RunReader:
+    """Rows of one run by stored position; positions asked for only grow (a merge reads each run
+    front to back), so only the last RUN_BATCH_ROWS-row batch of a spilled run is kept."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.file = None
+        self.reader = None
+        self.cached: tuple[int, pa.RecordBatch | None] = (-1, None)
+
+    def _batch(self, i: int) -> pa.RecordBatch:
+        if self.cached[0] != i:
+            if self.reader is None:
+                self.file = pa.OSFile(self.run.path, "rb")  # read, not mapped: RSS stays bounded
+                self.reader = pa.ipc.open_file(self.file)
+            self.cached = (i, self.reader.get_batch(i))
+        return self.cached[1]
+
+    def take(self, pos: np.ndarray) -> pa.Table:
+        """Rows at the (increasing) stored positions ``pos``."""
+        if self.run.table is not None:
+            return self.run.table.take(pa.array(pos))
+        first, last = int(pos[0]) // RUN_BATCH_ROWS, int(pos[-1]) // RUN_BATCH_ROWS
+        part = pa.Table.from_batches([self._batch(i) for i in range(first, last + 1)], ARROW_SCHEMA)
+        return part.take(pa.array(pos - first * RUN_BATCH_ROWS))
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """One column of the whole run, in stored order."""
+        if self.run.table is not None:
+            return self.run.table[name]
+        with pa.OSFile(self.run.path, "rb") as fh:
+            reader = pa.ipc.open_file(fh)
+            return pa.chunked_array([reader.get_batch(i).column(name) for i in range(reader.num_record_batches)],
+                                    ARROW_SCHEMA.field(name).type)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        self.file = self.reader = None
+        self.cached = (-1, None)
+
+
+class Posts:
+    """The kept posts of an ingest, in output order, as runs to merge (see :func:`ingest_table`).
+
+    ``len(posts)`` is the number of kept posts; :meth:`slices` yields them as Arrow tables of
+    ARROW_SCHEMA (at most ``rows`` rows each) in the canonical order (created_at, post_id, input
+    order); :meth:`table` returns them as one table. Spilled runs live in a temporary folder that
+    is removed with this object (or by :meth:`close`).
+    """
+
+    def __init__(self, runs: list[_Run], run_of: np.ndarray, pos_of: np.ndarray,
+                 tmp: tempfile.TemporaryDirectory | None = None) -> None:
+        self.runs, self.run_of, self.pos_of, self._tmp = runs, run_of, pos_of, tmp
+
+    def __len__(self) -> int:
+        return len(self.run_of)
+
+    def slices(self, rows: int = 65536) -> Iterator[pa.Table]:
+        """The kept posts in order, ``rows`` at a time (a k-way merge of the sorted runs)."""
+        readers = [_RunReader(r) for r in self.runs]
+        try:
+            for i in range(0, len(self), rows):
+                run_of, pos_of = self.run_of[i:i + rows], self.pos_of[i:i + rows]
+                group = np.argsort(run_of, kind="stable")  # rows of each run, in output order
+                runs_sorted = run_of[group]
+                cuts = np.flatnonzero(np.diff(runs_sorted)) + 1
+                pieces = [readers[int(runs_sorted[a])].take(pos_of[group[a:b]])
+                          for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(group)])]
+                back = np.empty_like(group)
+                back[group] = np.arange(len(group))
+                yield pa.concat_tables(pieces).take(pa.array(back))
+        finally:
+            for r in readers:
+                r.close()
+
+    def table(self) -> pa.Table:
+        """All kept posts as one Arrow table (ARROW_SCHEMA)."""
+        return pa.concat_tables([ARROW_SCHEMA.empty_table(), *self.slices()]).combine_chunks()
+
+    def close(self) -> None:
+        """Remove the spilled runs."""
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+def _collect(records: Iterator[tuple[int, object]], fmt: str, name: str, on_error: str,
+             spill_dir: str | None = None
+             ) -> tuple[list[_Run], int, list[tuple[int | None, str, str | None]], InputError | None]:
+    """Validate the records of one file (or byte range): (runs, read, rejects, first error).
 
     With ``on_error="fail"`` the first bad record stops the reading and is returned (line numbers
-    relative to the range; the caller re-addresses them)."""
+    relative to the range; the caller re-addresses them). Every BATCH_ROWS valid posts become one
+    sorted run (spilled to ``spill_dir`` when given), so a long file never piles up Python objects.
+    The cyclic garbage collector is paused while reading: the parsed records hold no reference
+    cycles, and its passes over millions of young objects cost about 40% of the reading time.
+    """
     cols = _Columns()
-    done: list[pa.Table] = []  # full batches, so that a long file never piles up Python objects
+    runs: list[_Run] = []
     read = 0
     rejects: list[tuple[int | None, str, str | None]] = []
-    for number, rec in records:
-        read += 1
-        if isinstance(rec, InputError):
-            err = _relocate(rec, name, 0, number)
-        else:
-            why = check_post(rec)
-            if why is None:
-                cols.add(number, rec)
-                if len(cols.lines) >= BATCH_ROWS:
-                    done.append(cols.table(fmt, name))
-                    cols = _Columns()
-                continue
-            err = InputError(name, why, FIX_RECORD, line=number)
-        if on_error == "fail":
-            return pa.concat_tables(done + [cols.table(fmt, name)]), read, rejects, err
-        where = err.line if err.line is not None else err.row
-        rejects.append((where, f"{err.what}. Fix: {err.fix}", getattr(err, "raw", None)))
-    return pa.concat_tables(done + [cols.table(fmt, name)]), read, rejects, None
+    err: InputError | None = None
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for number, rec in records:
+            read += 1
+            if isinstance(rec, InputError):
+                err = _relocate(rec, name, 0, number)
+            else:
+                why = check_post(rec)
+                if why is None:
+                    cols.add(number, rec)
+                    if len(cols.lines) >= BATCH_ROWS:
+                        runs.append(_make_run(cols.table(fmt, name), spill_dir))
+                        cols = _Columns()
+                    continue
+                err = InputError(name, why, FIX_RECORD, line=number)
+            if on_error == "fail":
+                break
+            where = err.line if err.line is not None else err.row
+            rejects.append((where, f"{err.what}. Fix: {err.fix}", getattr(err, "raw", None)))
+            err = None
+    finally:
+        if was_enabled:
+            gc.enable()
+    if cols.lines:
+        runs.append(_make_run(cols.table(fmt, name), spill_dir))
+    return runs, read, rejects, err
 
 
-def _span_worker(args: tuple[str, str, str, int, int | None, str]):
-    """Pool task: read one byte range of a file; returns (table, read, rejects, error, lines)."""
-    fmt, path, name, start, end, on_error = args
+def _span_worker(args: tuple[str, str, str, int, int | None, str, str | None]):
+    """Pool task: read one byte range of a file; returns (runs, read, rejects, error, lines)."""
+    fmt, path, name, start, end, on_error, spill_dir = args
     mod = FORMATS[fmt]
     try:
-        table, read, rejects, err = _collect(mod.read_span(Path(path), start, end), fmt, name, on_error)
+        runs, read, rejects, err = _collect(mod.read_span(Path(path), start, end), fmt, name, on_error,
+                                            spill_dir)
     except InputError as exc:  # a fatal problem raised by the reader
-        table, read, rejects, err = None, 0, [], exc
+        runs, read, rejects, err = [], 0, [], exc
     # InputError does not survive pickling (keyword-only arguments): send its parts.
     err = None if err is None else (err.file, err.what, err.fix, err.line, err.row, getattr(err, "raw", None))
     with open(path, "rb") as fh:  # lines in the range, to number the next range
@@ -252,7 +398,7 @@ def _span_worker(args: tuple[str, str, str, int, int | None, str]):
                 break
             lines += block.count(b"\n")
             remaining -= len(block)
-    return table, read, rejects, err, lines
+    return runs, read, rejects, err, lines
 
 
 def _ranges(path: Path, chunk: int) -> list[tuple[int, int | None]]:
@@ -272,85 +418,97 @@ def _ranges(path: Path, chunk: int) -> list[tuple[int, int | None]]:
     return [(s, e) for s, e in zip(bounds, bounds[1:] + [None])]
 
 
-def _read_file(inp: _Input, fmt: str, on_error: str, pool, bar) -> _FileResult:
+def _read_file(inp: _Input, fmt: str, on_error: str, pool, bar, spill_dir: str | None) -> _FileResult:
     mod = FORMATS[fmt]
     res = _FileResult(inp.name, fmt, bool(mod.EXACT_IDS))
     size = inp.path.stat().st_size if inp.path.is_file() else 0
-    tables = []
     if pool is not None and hasattr(mod, "read_span") and size >= PARALLEL_MIN_BYTES:
-        tasks = [(fmt, str(inp.path), inp.name, s, e, on_error) for s, e in _ranges(inp.path, CHUNK_BYTES)]
+        tasks = [(fmt, str(inp.path), inp.name, s, e, on_error, spill_dir)
+                 for s, e in _ranges(inp.path, CHUNK_BYTES)]
         offset = 0
-        for (s, e), (table, read, rejects, err, lines) in zip(
+        for (s, e), (runs, read, rejects, err, lines) in zip(
                 [(t[3], t[4]) for t in tasks], pool.imap(_span_worker, tasks)):
             if err is not None:
                 file, what, fix, line, row, raw = err
                 back = InputError(file, what, fix, line=line, row=row)
                 back.raw = raw  # type: ignore[attr-defined]
                 raise _relocate(back, inp.name, offset, None)
-            tables.append(table)
+            res.runs += runs
             res.read += read
             res.rejects += [(None if ln is None else ln + offset, why, raw) for ln, why, raw in rejects]
             offset += lines
             bar.update((e if e is not None else size) - s)
     else:
         try:
-            table, read, rejects, err = _collect(mod.read(inp.path), fmt, inp.name, on_error)
+            runs, read, rejects, err = _collect(mod.read(inp.path), fmt, inp.name, on_error, spill_dir)
         except InputError as exc:  # a fatal problem of the whole file, raised by the reader
             raise _relocate(exc, inp.name, 0, None) from None
         if err is not None:
             raise err
-        tables.append(table)
-        res.read, res.rejects = read, rejects
+        res.runs, res.read, res.rejects = runs, read, rejects
         bar.update(size)
-    res.table = pa.concat_tables(tables) if tables else None
     return res
 
 
 # ---------------------------------------------------------------- normalising
-def _normalise(results: list[_FileResult]) -> tuple[pa.Table, pa.Array, np.ndarray]:
-    """Concatenate, de-duplicate and sort: (table, sorted row indices of kept rows, duplicates per file).
+def _normalise(results: list[_FileResult], tmp: tempfile.TemporaryDirectory | None = None
+               ) -> tuple[Posts, np.ndarray]:
+    """De-duplicate and sort on the runs' keys: (kept posts in order, duplicates per file).
 
     Exact-id posts are de-duplicated on ``post_id`` (first seen wins, inputs in order). Posts
     of formats without exact ids are de-duplicated on (author_handle, created_at, text) against
-    all posts, an exact-id copy winning over them.
+    all posts, an exact-id copy winning over them. Only the keys (post_id, created_at, input
+    position) of every post are held here; the text is read back only when some input has no
+    exact ids.
     """
-    parts, files, exact = [], [], []
+    runs: list[_Run] = []
+    files, exact, seqs = [], [], []
+    base = 0  # input position of the run's first row: files, ranges and batches are in input order
     for i, r in enumerate(results):
-        if r.table is not None and r.table.num_rows:
-            parts.append(r.table)
-            files.append(np.full(r.table.num_rows, i, np.int32))
-            exact.append(np.full(r.table.num_rows, r.exact))
-    if not parts:
-        empty = ARROW_SCHEMA.empty_table()
-        return empty, pa.array([], pa.int64()), np.zeros(len(results), np.int64)
-    table = pa.concat_tables(parts)
+        for run in r.runs:
+            runs.append(run)
+            files.append(np.full(run.n, i, np.int32))
+            exact.append(np.full(run.n, r.exact))
+            seqs.append(run.keys["row"].to_numpy() + base)
+            base += run.n
+    n = base
+    if not n:
+        return Posts([], np.zeros(0, np.int32), np.zeros(0, np.int64), tmp), np.zeros(len(results), np.int64)
     file_idx = np.concatenate(files)
     is_exact = np.concatenate(exact)
-    n = table.num_rows
-    seq = np.arange(n, dtype=np.int64)
+    seq = np.concatenate(seqs)  # input position of each key row (key rows are in stored order)
+    run_idx = np.repeat(np.arange(len(runs), dtype=np.int32), [run.n for run in runs])
+    pos = np.concatenate([np.arange(run.n, dtype=np.int64) for run in runs])
+    key_of_seq = np.empty(n, np.int64)
+    key_of_seq[seq] = np.arange(n)
+    post_id = pa.chunked_array([run.keys["post_id"] for run in runs], pa.string())
+    created = pa.chunked_array([run.keys["created_at"] for run in runs], ARROW_SCHEMA.field("created_at").type)
     keep = np.ones(n, bool)
     if is_exact.any():
-        ids = pa.table({"post_id": table["post_id"], "seq": seq}).filter(pa.array(is_exact))
+        ids = pa.table({"post_id": post_id, "seq": seq}).filter(pa.array(is_exact))
         first = ids.group_by("post_id", use_threads=False).aggregate([("seq", "min")])["seq_min"]
         keep[is_exact] = False
-        keep[first.to_numpy()] = True
+        keep[key_of_seq[first.to_numpy()]] = True
     if not is_exact.all():
         # Rank: exact rows first (their input position), content-only rows after them.
         rank = np.where(is_exact, seq, seq + n)
         alive = np.flatnonzero(keep)
-        keys = pa.table({"a": table["author_handle"].take(alive), "c": table["created_at"].take(alive),
-                         "t": table["text"].take(alive), "rank": rank[alive]})
+        readers = [_RunReader(run) for run in runs]
+        author = pa.chunked_array([rd.column("author_handle") for rd in readers], pa.string())
+        text = pa.chunked_array([rd.column("text") for rd in readers], pa.string())
+        keys = pa.table({"a": author.take(alive), "c": created.take(alive), "t": text.take(alive),
+                         "rank": rank[alive]})
+        del author, text
         best = keys.group_by(["a", "c", "t"], use_threads=False).aggregate([("rank", "min")])["rank_min"].to_numpy()
-        best_rows = np.where(best >= n, best - n, best)
+        best_seq = np.where(best >= n, best - n, best)
         winner = np.zeros(n, bool)
-        winner[best_rows] = True
+        winner[key_of_seq[best_seq]] = True
         keep &= is_exact | winner
     dupes = np.bincount(file_idx[~keep], minlength=len(results)).astype(np.int64)
-    # Sort all rows and keep the indices of the kept ones: no filtered copy of the table.
-    order = pc.sort_indices(pa.table({"c": table["created_at"], "p": table["post_id"], "s": seq}),
-                            sort_keys=[("c", "ascending"), ("p", "ascending"), ("s", "ascending")])
-    order = order.filter(pa.array(keep[order.to_numpy()]))
-    return table, order, dupes
+    order = pc.sort_indices(pa.table({"c": created, "p": post_id, "s": seq}),
+                            sort_keys=[("c", "ascending"), ("p", "ascending"), ("s", "ascending")]).to_numpy()
+    order = order[keep[order]]
+    return Posts(runs, run_idx[order], pos[order], tmp), dupes
 
 
 def _report(results: list[_FileResult], dupes: np.ndarray) -> pd.DataFrame:
@@ -366,11 +524,15 @@ def _report(results: list[_FileResult], dupes: np.ndarray) -> pd.DataFrame:
 
 def ingest_table(inputs, *, format: str | None = None, on_error: str = "fail",
                  progress: bool = False, workers: int | None = None
-                 ) -> tuple[pa.Table, pa.Array, pd.DataFrame, list[tuple[str, int | None, str, str | None]]]:
-    """The Arrow core of :func:`read_posts`: (kept table, sorted order, report, rejects with raw).
+                 ) -> tuple[Posts, Posts, pd.DataFrame, list[tuple[str, int | None, str, str | None]]]:
+    """The Arrow core of :func:`read_posts`: (kept posts, kept posts, report, rejects with raw).
 
-    ``workers``: processes for large line-based files (default: all CPUs, at most 2 per file's
-    chunks); 1 reads everything in this process.
+    The kept posts come back as a :class:`Posts` (``len()``; ``slices()`` / ``table()`` in the
+    canonical order), twice: as the table and the order that :func:`write_table` takes. When the
+    inputs total at least SPILL_MIN_BYTES, every sorted run is spilled to a temporary Arrow IPC
+    file as soon as it is read, so memory stays bounded by the keys (about 60 bytes per post).
+    ``workers``: processes for large line-based files (default: all CPUs); 1 reads everything in
+    this process.
     """
     from tqdm import tqdm
 
@@ -383,35 +545,44 @@ def ingest_table(inputs, *, format: str | None = None, on_error: str = "fail",
     workers = workers or os.cpu_count() or 1
     results: list[_FileResult] = []
     rejects: list[tuple[str, int | None, str, str | None]] = []
-    with ExitStack() as stack:
-        files = expand_inputs(inputs, stack)
-        if not files:
-            raise InputError(", ".join(map(str, inputs)), "no input files found", "name at least one export file, folder or zip")
-        total = sum(f.path.stat().st_size for f in files if f.path.is_file())
-        bar = stack.enter_context(tqdm(total=total, unit="B", unit_scale=True, disable=not progress,
-                                       desc="ingest", leave=False))
-        pool = None
-        big = any(f.path.is_file() and f.path.stat().st_size >= PARALLEL_MIN_BYTES for f in files)
-        if workers > 1 and big:
-            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
-        for inp in files:
-            fmt = format or "unknown"
-            try:
-                head = _head(inp.path)
-                check_text_head(inp, head)
-                fmt = format or detect(inp, head)
-                res = _read_file(inp, fmt, on_error, pool, bar)
-            except InputError as err:
-                if on_error == "fail":
-                    raise
-                # A fatal problem of the whole file: the file counts as one rejected record.
-                exact = bool(FORMATS[fmt].EXACT_IDS) if fmt in FORMATS else False
-                res = _FileResult(inp.name, fmt, exact, None, 1,
-                                  [(err.line, f"{err.what}. Fix: {err.fix}", getattr(err, "raw", None))])
-            results.append(res)
-            rejects += [(res.name, ln, why, raw) for ln, why, raw in res.rejects]
-        table, order, dupes = _normalise(results)
-    return table, order, _report(results, dupes), rejects
+    tmp = None
+    try:
+        with ExitStack() as stack:
+            files = expand_inputs(inputs, stack)
+            if not files:
+                raise InputError(", ".join(map(str, inputs)), "no input files found", "name at least one export file, folder or zip")
+            total = sum(f.path.stat().st_size for f in files if f.path.is_file())
+            if total >= SPILL_MIN_BYTES:
+                tmp = tempfile.TemporaryDirectory(prefix="tweetstorm-runs-")
+            spill_dir = tmp.name if tmp is not None else None
+            bar = stack.enter_context(tqdm(total=total, unit="B", unit_scale=True, disable=not progress,
+                                           desc="ingest", leave=False))
+            pool = None
+            big = any(f.path.is_file() and f.path.stat().st_size >= PARALLEL_MIN_BYTES for f in files)
+            if workers > 1 and big:
+                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+            for inp in files:
+                fmt = format or "unknown"
+                try:
+                    head = _head(inp.path)
+                    check_text_head(inp, head)
+                    fmt = format or detect(inp, head)
+                    res = _read_file(inp, fmt, on_error, pool, bar, spill_dir)
+                except InputError as err:
+                    if on_error == "fail":
+                        raise
+                    # A fatal problem of the whole file: the file counts as one rejected record.
+                    exact = bool(FORMATS[fmt].EXACT_IDS) if fmt in FORMATS else False
+                    res = _FileResult(inp.name, fmt, exact, [], 1,
+                                      [(err.line, f"{err.what}. Fix: {err.fix}", getattr(err, "raw", None))])
+                results.append(res)
+                rejects += [(res.name, ln, why, raw) for ln, why, raw in res.rejects]
+            posts, dupes = _normalise(results, tmp)
+    except BaseException:
+        if tmp is not None:
+            tmp.cleanup()
+        raise
+    return posts, posts, _report(results, dupes), rejects
 
 
 def table_to_frame(table: pa.Table) -> pd.DataFrame:
@@ -436,12 +607,15 @@ def read_posts(inputs, *, format: str | None = None, on_error: str = "fail",
     sets bad records aside (``result.rejects``; also written to ``rejects`` as JSON lines
     ``{file, line, reason, raw}`` when given) and goes on.
     """
-    table, order, report, rej = ingest_table(inputs, format=format, on_error=on_error,
-                                             progress=progress, workers=workers)
+    posts, _, report, rej = ingest_table(inputs, format=format, on_error=on_error,
+                                         progress=progress, workers=workers)
     if rejects is not None:
         write_rejects(rej, rejects)
-    posts = table_to_frame(table.take(order))
-    return IngestResult(posts, report, [(f, ln, why) for f, ln, why, _ in rej])
+    try:
+        frame = table_to_frame(posts.table())
+    finally:
+        posts.close()
+    return IngestResult(frame, report, [(f, ln, why) for f, ln, why, _ in rej])
 
 
 # ---------------------------------------------------------------- writing
@@ -480,22 +654,33 @@ def write_posts(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         raise InputError(str(path), "unknown output type", "name the output .parquet or .csv")
 
 
-def write_table(table: pa.Table, order: pa.Array, path: str | os.PathLike[str], slice_rows: int = 65536) -> None:
-    """Write the kept rows of ``table`` in ``order`` to .parquet (in row-group slices, so the sorted
-    copy is never held whole) or .csv."""
+def write_table(table: pa.Table | Posts, order: pa.Array | Posts | None, path: str | os.PathLike[str],
+                slice_rows: int = 65536) -> None:
+    """Write kept posts to .parquet (row-group slices, so the sorted table is never held whole) or
+    .csv: a :class:`Posts` from :func:`ingest_table` (merged from its runs; ``order`` is ignored),
+    or the rows of an Arrow ``table`` in ``order``."""
     target = paths.resolve(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InputError(str(path), "unknown output type", "name the output .parquet or .csv")
+    if isinstance(table, Posts):
+        slices = table.slices(slice_rows)
+    else:
+        slices = (table.take(order[i:i + slice_rows]) for i in range(0, len(order), slice_rows))
+    target.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
         with pq.ParquetWriter(target, ARROW_SCHEMA) as writer:
-            for i in range(0, max(len(order), 1), slice_rows):
-                writer.write_table(table.take(order[i:i + slice_rows]).select(CANONICAL_COLUMNS))
-    elif suffix == ".csv":
+            wrote = False
+            for part in slices:
+                writer.write_table(part.select(CANONICAL_COLUMNS))
+                wrote = True
+            if not wrote:
+                writer.write_table(ARROW_SCHEMA.empty_table())
+    else:
         header = True
         with open(target, "w", encoding="utf-8", newline="") as fh:
-            for i in range(0, max(len(order), 1), slice_rows):
-                part = table_to_frame(table.take(order[i:i + slice_rows]))
-                _csv_frame(part).to_csv(fh, index=False, header=header, lineterminator="\n")
+            for part in slices:
+                _csv_frame(table_to_frame(part)).to_csv(fh, index=False, header=header, lineterminator="\n")
                 header = False
-    else:
-        raise InputError(str(path), "unknown output type", "name the output .parquet or .csv")
+            if header:
+                _csv_frame(table_to_frame(ARROW_SCHEMA.empty_table())).to_csv(fh, index=False, lineterminator="\n")
