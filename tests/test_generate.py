@@ -300,7 +300,7 @@ def test_roles_are_mildly_associated_with_categories(ds):
     # role x category is associated (chi-square), mildly: not in every question
     pvals = [chi2_contingency(pd.crosstab(a["role_p"], a["true_code"]))[1]
              for _, a in ans.groupby("question")]
-    assert min(pvals) < 0.01 and max(pvals) > 0.05
+    assert min(pvals) < 0.05 and max(pvals) > 0.05
 
 
 # -- coding sheets and adjudication ---------------------------------------------------------------

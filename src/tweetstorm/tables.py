@@ -9,11 +9,18 @@ import pandas as pd
 from . import paths
 
 
+def _missing(value: object) -> bool:
+    return pd.api.types.is_scalar(value) and pd.isna(value)
+
+
 def _rounded(df: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """Display copy: floats with ``digits`` decimals, missing values as empty cells."""
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
+            out[col] = out[col].map(lambda v: "" if _missing(v) else f"{v:.{digits}f}")
+        else:
+            out[col] = out[col].map(lambda v: "" if _missing(v) else str(v)).astype(object)
     return out
 
 

@@ -85,5 +85,9 @@ ROLE_BOOST: dict[str, dict[str, list[str]]] = {
     "student": {"Q1": ["motivation", "trust_and_support"], "Q2": ["intrinsic_motivation", "motivation"],
                 "Q3": ["personal_development"], "Q4": ["just_in_time_help", "invisible_learning"]},
 }
-ROLE_BOOST_FACTOR = 6.0
+ROLE_BOOST_FACTOR = 8.0
+# Salience: the paper lists each question's factors from most to least often raised; the sampling
+# weight of a question's k-th category (codebook order) falls linearly from SALIENCE[0] for the
+# first to SALIENCE[1] for the last, so the illustrative frequencies echo that ranking.
+SALIENCE = (2.0, 0.6)
 PERSONAL_SHAPE = 4.0  # shape of the per-person Gamma weights on top of the role boost

@@ -204,8 +204,9 @@ class _Builder:
             for q in qs:
                 n = min(4, int(rng.poisson(level)))
                 codes = [c for c in P.ANSWER_CORES[q]]
+                salience = np.linspace(A.SALIENCE[0], A.SALIENCE[1], len(codes))
                 w = np.array([A.ROLE_BOOST_FACTOR if c in A.ROLE_BOOST[role][q] else 1.0
-                              for c in codes]) * rng.gamma(A.PERSONAL_SHAPE, 1.0, len(codes))
+                              for c in codes]) * salience * rng.gamma(A.PERSONAL_SHAPE, 1.0, len(codes))
                 picked = rng.choice(codes, size=n, replace=False, p=w / w.sum())
                 for c in picked:
                     late = q != qs[-1] and rng.random() < 0.08

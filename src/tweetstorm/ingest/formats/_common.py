@@ -232,11 +232,19 @@ def dedupe(values: list[str]) -> list[str]:
     return [v for v in values if not (v in seen or seen.add(v))]
 
 
+#: The exceptions an unexpected record shape raises in a converter (see :func:`safe`).
+SAFE_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+
+
+def structure_error(path: Path, number: int, exc: BaseException) -> InputError:
+    """The InputError of a record whose shape made a converter raise ``exc``."""
+    return error(path, f"unexpected structure in the record ({type(exc).__name__}: {exc})", line=number)
+
+
 def safe(fn, path: Path, number: int, *args: object) -> object:
     """``fn(path, number, *args)``, with an unexpected record shape (a list where an object should
     be, a number where text should be, ...) turned into an InputError for that record."""
     try:
         return fn(path, number, *args)
-    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
-        return error(path, f"unexpected structure in the record ({type(exc).__name__}: {exc})",
-                     line=number)
+    except SAFE_ERRORS as exc:
+        return structure_error(path, number, exc)

@@ -207,6 +207,22 @@ def csv_rows(path: Path, required: Mapping[str, str] | Callable[[list[str]], obj
             raise _decode_error(path) from None
 
 
+def csv_posts(path: Path, required: Mapping[str, str],
+              make_post: Callable[[dict[str, str], str, int], dict]
+              ) -> Iterator[tuple[int, dict | InputError]]:
+    """``(row, post)`` for each record of a CSV export, ``make_post(record, file, row)`` building the
+    post; ``(row, InputError)`` for a bad record (its raw fields attached for the rejects file)."""
+    name = rel(path)
+    for row, rec in csv_rows(path, required):
+        if isinstance(rec, InputError):
+            yield row, rec
+            continue
+        try:
+            yield row, make_post(rec, name, row)
+        except InputError as err:
+            yield row, with_raw(err, list(rec.values()))
+
+
 def with_raw(err: InputError, fields: list[object] | None) -> InputError:
     """``err`` carrying the record as one CSV line (``err.raw``) for the framework's rejects file."""
     if fields is None:

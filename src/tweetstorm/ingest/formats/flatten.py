@@ -17,6 +17,8 @@ from tweetstorm.ingest.formats import twarc2
 
 NAME = "twarc2_flatten"
 EXACT_IDS = True
+#: Posts come from :func:`.twarc2.convert`, which builds every field with the canonical types.
+POSTS_CHECKED = True
 
 
 def _is_flat(obj: object) -> bool:

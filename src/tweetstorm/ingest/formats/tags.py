@@ -54,15 +54,7 @@ def sniff(path: Path, head: bytes) -> bool:
 def read(path: Path) -> Iterator[tuple[int, dict | InputError]]:
     """``(row, post)`` for each record of a TAGS CSV (header = row 1), ``(row, InputError)`` for
     a bad record. Raises InputError for a file that cannot be read at all."""
-    name = _sheet.rel(path)
-    for row, rec in _sheet.csv_rows(path, REQUIRED):
-        if isinstance(rec, InputError):
-            yield row, rec
-            continue
-        try:
-            yield row, _post(rec, name, row)
-        except InputError as err:
-            yield row, _sheet.with_raw(err, list(rec.values()))
+    return _sheet.csv_posts(path, REQUIRED, _post)
 
 
 def _post(rec: dict[str, str], name: str, row: int) -> dict:
