@@ -32,15 +32,20 @@ NB_DEPS := $(ENV_STAMP) $(PKG)
 
 # ---------------------------------------------------------------------------------------------
 # Files of each step. Raw inputs are read-only; every other file here is rebuilt by `make all`.
+# The notebooks get these names as parameters (-p below), so make and the notebooks agree on
+# every file through the parameters. To run on your own export: make all RAW_EXPORT=path/to/it
+# (several files, folders or zips: separate them by spaces).
 # ---------------------------------------------------------------------------------------------
-RAW_EXPORT := data/raw/tweetstorm_twarc2.jsonl
-RAW_PARTICIPANTS := data/raw/participants.csv
-RAW_PLN := data/raw/pln_identification.csv
-CODEBOOK := data/raw/codebook.yml
-RATER_SHEETS := data/raw/coding/rater_R1.csv data/raw/coding/rater_R2.csv data/raw/coding/rater_R3.csv
-ADJUDICATION := data/raw/adjudication.csv
+RAW_EXPORT ?= data/raw/tweetstorm_twarc2.jsonl
+RAW_PARTICIPANTS ?= data/raw/participants.csv
+RAW_PLN ?= data/raw/pln_identification.csv
+CODEBOOK ?= data/raw/codebook.yml
+SHEETS ?= data/raw/coding/rater_*.csv
+ADJUDICATION ?= data/raw/adjudication.csv
+RATER_SHEETS := $(sort $(wildcard $(SHEETS)))
 
 POSTS := data/processed/posts.parquet
+INGEST_REPORT := data/processed/ingest_report.csv
 PARTICIPANTS := data/processed/participants.parquet
 PLN_CONTACTS := data/processed/pln_contacts.parquet
 RATINGS := data/processed/ratings.parquet
@@ -51,19 +56,50 @@ CONSENSUS := data/processed/consensus.parquet
 table = $(foreach t,$(1),results/$(t).csv results/$(t).md results/$(t).tex)
 figure = $(foreach f,$(1),figures/$(f).png figures/$(f).svg figures/$(f).txt)
 QUESTIONS := q1_goals q2_motivation q3_outcomes q4_perception
+empty :=
+space := $(empty) $(empty)
+yaml_list = [$(subst $(space),$(empty)$(comma) ,$(strip $(1)))]
+comma := ,
 
-OUT_01 := $(POSTS) data/processed/ingest_report.csv $(PARTICIPANTS) $(PLN_CONTACTS)
+NB_01 := notebooks/01-ingest.ipynb
+IN_01 := $(RAW_EXPORT) $(RAW_PARTICIPANTS) $(RAW_PLN)
+OUT_01 := $(POSTS) $(INGEST_REPORT) $(PARTICIPANTS) $(PLN_CONTACTS)
+P_01 := -p inputs '$(call yaml_list,$(RAW_EXPORT))' -p participants_path $(RAW_PARTICIPANTS) \
+        -p pln_path $(RAW_PLN) -p posts_out $(POSTS) -p report_out $(INGEST_REPORT) \
+        -p participants_out $(PARTICIPANTS) -p pln_out $(PLN_CONTACTS)
+
+NB_02 := notebooks/02-coding.ipynb
+IN_02 := $(POSTS) $(CODEBOOK) $(RATER_SHEETS) $(ADJUDICATION)
 OUT_02 := $(RATINGS) $(CONSENSUS)
+P_02 := -p posts_path $(POSTS) -p codebook_path $(CODEBOOK) -p sheets '$(SHEETS)' \
+        -p adjudication_path $(ADJUDICATION) -p ratings_out $(RATINGS) -p consensus_out $(CONSENSUS)
+
+NB_03 := notebooks/03-reliability.ipynb
+IN_03 := $(RATINGS) $(CONSENSUS) $(CODEBOOK)
 OUT_03 := $(call table,reliability_coefficients reliability_categories reliability_adjudication) \
           $(call figure,reliability_confusion_Q1 reliability_confusion_Q2 reliability_confusion_Q3 reliability_confusion_Q4)
+P_03 := -p ratings_path $(RATINGS) -p consensus_path $(CONSENSUS) -p codebook_path $(CODEBOOK)
+
+NB_04 := notebooks/04-descriptives.ipynb
+IN_04 := $(CONSENSUS) $(POSTS) $(PARTICIPANTS) $(CODEBOOK)
 OUT_04 := $(call table,$(QUESTIONS:%=%_frequencies) association_tests association_residuals \
                        cooccurrence_matrix cooccurrence_pairs participation_per_participant \
                        participation_concentration participation_answers_per_question \
                        participation_timeline participation_question_times) \
           $(call figure,$(QUESTIONS:%=%_categories) participation cooccurrence)
+P_04 := -p consensus_path $(CONSENSUS) -p posts_path $(POSTS) -p participants_path $(PARTICIPANTS) \
+        -p codebook_path $(CODEBOOK)
+
+NB_05 := notebooks/05-pln-network.ipynb
+IN_05 := $(PLN_CONTACTS) $(PARTICIPANTS)
 OUT_05 := $(call table,pln_summary pln_ego pln_most_named) $(call figure,pln_composition pln_network)
-OUTPUTS := $(OUT_01) $(OUT_02) $(OUT_03) $(OUT_04) $(OUT_05)
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
+P_05 := -p contacts_path $(PLN_CONTACTS) -p participants_path $(PARTICIPANTS)
+
+STEPS := 01 02 03 04 05
+OUTPUTS := $(foreach n,$(STEPS),$(OUT_$(n)))
+NOTEBOOKS := $(foreach n,$(STEPS),$(NB_$(n)))
+# the notebooks that read a file (for the message about a missing raw input)
+readers = $(strip $(foreach n,$(STEPS),$(if $(filter $(1),$(IN_$(n))),$(NB_$(n)))))
 
 .PHONY: print-outputs help all env data sheets lab test test-unit test-notebooks bench report check-clean clean distclean
 
@@ -80,7 +116,7 @@ env: $(ENV_STAMP) ## build the environment (.venv from requirements.txt, or chec
 	@$(BOOTSTRAP_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "error: $(BOOTSTRAP_PYTHON) is not Python 3.11, which the pinned requirements are for" >&2; exit 1; }
 	$(BOOTSTRAP_PYTHON) -m venv .venv
 	.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
 	touch $@
 
 build/env-conda.stamp: requirements.txt pyproject.toml
@@ -94,20 +130,17 @@ environment.yml: requirements.txt tools/write_environment_yml.py ## regenerate e
 # The pipeline: one rule per notebook. nbrun executes the notebook in place with its parameter
 # file, touches the declared outputs on success and deletes them on failure.
 # ---------------------------------------------------------------------------------------------
-$(OUT_01) &: notebooks/01-ingest.ipynb params/01-ingest.yml $(RAW_EXPORT) $(RAW_PARTICIPANTS) $(RAW_PLN) $(NB_DEPS)
-	$(NBRUN) $< -f params/01-ingest.yml --outputs $(OUT_01)
+# One rule per step: nbrun runs the notebook in place with its parameter file (the analysis
+# settings) and the file names above (-p).
+define step
+$$(OUT_$(1)) &: $$(NB_$(1)) params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(IN_$(1)) $$(NB_DEPS)
+	$$(NBRUN) $$< -f params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(P_$(1)) --outputs $$(OUT_$(1))
+endef
+$(foreach n,$(STEPS),$(eval $(call step,$(n))))
 
-$(OUT_02) &: notebooks/02-coding.ipynb params/02-coding.yml $(POSTS) $(CODEBOOK) $(RATER_SHEETS) $(ADJUDICATION) $(NB_DEPS)
-	$(NBRUN) $< -f params/02-coding.yml --outputs $(OUT_02)
-
-$(OUT_03) &: notebooks/03-reliability.ipynb params/03-reliability.yml $(RATINGS) $(CONSENSUS) $(CODEBOOK) $(NB_DEPS)
-	$(NBRUN) $< -f params/03-reliability.yml --outputs $(OUT_03)
-
-$(OUT_04) &: notebooks/04-descriptives.ipynb params/04-descriptives.yml $(CONSENSUS) $(POSTS) $(PARTICIPANTS) $(CODEBOOK) $(NB_DEPS)
-	$(NBRUN) $< -f params/04-descriptives.yml --outputs $(OUT_04)
-
-$(OUT_05) &: notebooks/05-pln-network.ipynb params/05-pln-network.yml $(PLN_CONTACTS) $(PARTICIPANTS) $(NB_DEPS)
-	$(NBRUN) $< -f params/05-pln-network.yml --outputs $(OUT_05)
+# A missing raw input stops make with its name and the notebooks that read it.
+data/raw/%:
+	@test -e $@ || { echo "error: $@ is missing (read by $(or $(call readers,$@),a notebook)). Restore it (git checkout -- $@), regenerate the illustrative data (make data), or point make at your own file (README.md, 'Run it on your own export')." >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
 # Around the pipeline
@@ -123,7 +156,7 @@ lab: $(ENV_STAMP) ## open JupyterLab on the notebooks in this environment
 
 report: build/report.html ## render the result notebooks as one HTML page without code (build/report.html)
 
-build/report.html: $(OUTPUTS) $(NOTEBOOKS)
+build/report.html: $(OUTPUTS) $(NOTEBOOKS) $(ENV_STAMP) $(PKG)
 	$(PYTHON) -m tweetstorm.report --out $@
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg

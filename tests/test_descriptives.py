@@ -285,14 +285,52 @@ def _posts() -> pd.DataFrame:
 
 def test_posts_per_participant_and_concentration():
     pp = d.posts_per_participant(_posts())
-    assert pp["participant"].tolist() == ["P01", "P02", "P03"]  # M01 only asks; P04 outside
+    # M01 only asks; P04 is outside the window; P03 only replies and quotes: no answer, so no
+    # participant (issue 5: participants are the authors of answers)
+    assert pp["participant"].tolist() == ["P01", "P02"]
     assert pp.set_index("participant").loc["P01", "answer"] == 3
-    assert pp.set_index("participant").loc["P03"].tolist() == [0, 0, 1, 1, 2]
+    assert pp.set_index("participant").loc["P02"].tolist() == [1, 1, 0, 0, 2]
     c = d.concentration(pp).iloc[0]
-    # answers [3, 1, 0]: top tenth of 3 = 1 person with 3 of 4; Gini = (2*(1*0+2*1+3*3)/(3*4)) - 4/3
-    assert (c["n_participants"], c["total"], c["top_k"]) == (3, 4, 1)
+    # answers [3, 1]: top tenth of 2 = 1 person with 3 of 4; Gini = sum|xi - xj| / (2 n^2 mean)
+    # = (2 + 2) / (2 * 4 * 2) = 0.25
+    assert (c["n_participants"], c["total"], c["top_k"]) == (2, 4, 1)
     assert c["top_share"] == pytest.approx(0.75)
-    assert c["gini"] == pytest.approx(22 / 12 - 4 / 3)
+    assert c["gini"] == pytest.approx(0.25)
+
+
+def test_moderators_and_bystanders_are_not_participants():
+    # The bug of issue 5: the moderator M1 (who retweets a lot) and X014 (who only retweets)
+    # were counted as participants. Here M2 even has an answer (a reply in a question's chain)
+    # without asking a question: the pseudonym marks a moderator too.
+    t0 = pd.Timestamp("2012-11-15 19:00", tz="UTC")
+    rows = [("1", "M1", "question", "Q1"), ("2", "P01", "answer", "Q1"),
+            ("3", "M1", "retweet", None), ("4", "M1", "retweet", None),
+            ("5", "X014", "retweet", None), ("6", "P02", "answer", None),
+            ("7", "P02", "retweet", None), ("8", "M2", "answer", "Q1"),
+            ("9", "X015", "reply", None), ("10", "X016", "off_topic", None)]
+    posts = pd.DataFrame({"post_id": [r[0] for r in rows], "author_handle": [r[1] for r in rows],
+                          "created_at": [t0 + pd.Timedelta(minutes=i) for i in range(len(rows))],
+                          "role": [r[2] for r in rows],
+                          "question": pd.array([r[3] for r in rows], dtype="string")})
+    assert d.moderators(posts) == ["M1", "M2"]
+    pp = d.posts_per_participant(posts).set_index("participant")
+    # one answer each; P02 first by total (answer + retweet); the unassigned answer counts
+    assert pp.index.tolist() == ["P02", "P01"]
+    assert pp.loc["P02"].tolist() == [1, 1, 0, 0, 2]
+    c = d.concentration(pp.reset_index()).iloc[0]
+    assert (c["n_participants"], c["total"], c["gini"]) == (2, 2, 0.0)
+
+
+def test_notable_residuals_keeps_large_residuals_with_expected_count_at_least_one():
+    res = pd.DataFrame({"row": list("abcde"), "col": "x",
+                        "observed": [5, 2, 0, 3, 4],
+                        "expected": [2.0, 0.5, 2.5, 2.9, 1.0],
+                        "adj_resid": [2.5, 2.4, -2.0, 0.3, 1.96]})
+    out = d.notable_residuals(res)
+    # b: residual large but expected 0.5 < 1; d: small residual; e: 1.96 is not > 1.96
+    assert out["row"].tolist() == ["a", "c"]
+    assert out.index.tolist() == [0, 2]
+    assert d.notable_residuals(res, min_expected=0.5)["row"].tolist() == ["a", "b", "c"]
 
 
 def test_answers_per_question_and_timeline():

@@ -76,7 +76,8 @@ def test_counts_in_range(ds):
     for role in ("retweet", "reply", "quote", "off_topic", "outside_window"):
         assert roles[role] >= 5, role
     assert set(ds.truth["assign_rule"].dropna()) == {"prefix", "reply_chain", "quote_chain",
-                                                      "time_window"}
+                                                      "time_window", "unassigned"}
+    assert (ds.truth["assign_rule"] == "unassigned").sum() == 1
     assert 20 <= len(ds.participants) <= 30
     assert ds.end - ds.start == pd.Timedelta(minutes=90)
     qt = sorted(ds.question_times.values())
@@ -221,12 +222,16 @@ def _reference_structure(tweets: dict[str, dict], users: dict[str, str], ds) -> 
         elif r["author"] in mods and QUESTION.match(r["text"]):
             r["role"], r["q"] = "question", "Q" + QUESTION.match(r["text"]).group(1)
             qpost[tid] = r["q"]
+    asked = set(qpost.values())
     for tid, r in sorted(rows.items()):
         if r["role"]:
             continue
+        m = PREFIX.match(r["text"])
+        # a prefix naming a question never asked decides nothing; such a post stays an answer
+        r["stray"] = bool(m) and "Q" + m.group(1) not in asked
         if "retweeted" in r["refs"]:
             r["role"] = "retweet"
-        elif m := PREFIX.match(r["text"]):
+        elif m and not r["stray"]:
             r["role"], r["q"], r["rule"] = "answer", "Q" + m.group(1), "prefix"
         elif "replied_to" in r["refs"]:
             p = r["refs"]["replied_to"]
@@ -234,12 +239,12 @@ def _reference_structure(tweets: dict[str, dict], users: dict[str, str], ds) -> 
                 p = rows[p]["refs"]["replied_to"]
             if p in qpost:
                 r["role"], r["q"], r["rule"] = "answer", qpost[p], "reply_chain"
-            else:
+            elif not r["stray"]:
                 r["role"] = "reply"
         elif "quoted" in r["refs"]:
             if r["refs"]["quoted"] in qpost:
                 r["role"], r["q"], r["rule"] = "answer", qpost[r["refs"]["quoted"]], "quote_chain"
-            else:
+            elif not r["stray"]:
                 r["role"] = "quote"
     participants = {r["author"] for r in rows.values() if r["role"] == "answer"} - mods
     qtimes = sorted((rows[tid]["ms"], q) for tid, q in qpost.items())
@@ -252,6 +257,8 @@ def _reference_structure(tweets: dict[str, dict], users: dict[str, str], ds) -> 
                 hi = qtimes[k + 1][0] if k + 1 < len(qtimes) else qms + 20 * 60_000
                 if qms < r["ms"] < hi:
                     r["role"], r["q"], r["rule"] = "answer", q, "time_window"
+        if r["stray"] and r["role"] == "off_topic":
+            r["role"], r["rule"] = "answer", "unassigned"
     return pd.DataFrame([(tid, r["author"], r["role"], r["q"], r["rule"])
                          for tid, r in sorted(rows.items())],
                         columns=["post_id", "author_handle", "role", "question", "assign_rule"])
@@ -313,7 +320,8 @@ def sheets() -> dict[str, pd.DataFrame]:
 
 def test_every_answer_in_each_sheet_once(ds, sheets):
     book = codebook.load(paths.RAW / "codebook.yml")
-    answers = ds.truth[ds.truth["role"] == "answer"]
+    # every answer placed under a question is a coding unit; the unassigned one is not coded
+    answers = ds.truth[(ds.truth["role"] == "answer") & ds.truth["question"].notna()]
     texts = ds.posts.set_index("post_id")["text"]
     for r, s in sheets.items():
         assert list(s.columns) == ["unit_id", "question", "text", "code"]

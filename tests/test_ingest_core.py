@@ -133,10 +133,14 @@ def test_raw_files_are_not_modified(tmp_path):
     assert {p: p.read_bytes() for p in FIX.rglob("*") if p.is_file()} == before
 
 
-def test_content_dedup_for_formats_without_exact_ids(tmp_path, monkeypatch):
+@pytest.mark.parametrize("spill", [False, True])
+def test_content_dedup_for_formats_without_exact_ids(tmp_path, monkeypatch, spill):
     """A format that cannot carry exact ids is de-duplicated on (handle, time, text); an exact-id
-    copy wins; its own rounded ids are never used to merge different posts."""
+    copy wins; its own rounded ids are never used to merge different posts (also when the posts
+    are spilled in runs and their text read back)."""
     twarc = read_posts(TWARC2).posts
+    if spill:
+        _spill(monkeypatch)
     rows = [{k: (None if not isinstance(v, list) and pd.isna(v) else v) for k, v in r.items()}
             for r in twarc.iloc[[1, 2]].to_dict("records")]  # posts 2 and 3
     other = dict(rows[0], post_id="1635642309473313500", text="a different post, same rounded id")
@@ -213,3 +217,104 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [r.stderr.strip()]
     assert "bad.jsonl, line 2" in r.stderr and not (tmp_path / "out.csv").exists()
+
+
+# ---------------------------------------------------------------- spilled runs and the k-way merge
+def _page(tweets: list[tuple[str, str, str]]) -> bytes:
+    """One twarc2 page of minimal tweets ``(id, created_at, text)`` by user 1 (@u1)."""
+    data = [{"id": i, "text": t, "created_at": c, "author_id": "1"} for i, c, t in tweets]
+    return json.dumps({"data": data, "includes": {"users": [{"id": "1", "username": "u1"}]}}).encode() + b"\n"
+
+
+def _tie_heavy_export(tmp: Path) -> tuple[Path, list[tuple[str, str]]]:
+    """An export whose posts share few timestamps, with ids repeated across pages (the later copy
+    with other text), and the expected (post_id, text) in output order, computed here by hand:
+    the first copy of an id wins, then a stable sort by (created_at, post_id)."""
+    times = ["2023-03-14T14:00:00.000Z", "2023-03-14T14:00:01.000Z", "2023-03-14T13:59:59.000Z"]
+    pages, seen = [], {}
+    for p in range(12):
+        tweets = []
+        for k in range(5):
+            n = (p * 7 + k * 3) % 23  # ids repeat across pages
+            pid = str(1635640000000000000 + n * 1000003)
+            c = times[n % 3]
+            tweets.append((pid, c, f"post {n} copy on page {p}"))
+            seen.setdefault(pid, (c, f"post {n} copy on page {p}"))
+        pages.append(_page(tweets))
+    path = _write(tmp, "ties.jsonl", b"".join(pages[:6]) + b"not json\n" + b"".join(pages[6:]))
+    expected = [(pid, text) for pid, (c, text) in sorted(seen.items(), key=lambda kv: (kv[1][0], kv[0]))]
+    return path, expected
+
+
+def _spill(monkeypatch, parallel: bool = False) -> None:
+    """Make a tiny input take the spill path: every few posts a run, a few rows per batch."""
+    monkeypatch.setattr(core, "SPILL_MIN_BYTES", 1)
+    monkeypatch.setattr(core, "BATCH_ROWS", 4)
+    monkeypatch.setattr(core, "RUN_BATCH_ROWS", 3)
+    if parallel:
+        monkeypatch.setattr(core, "PARALLEL_MIN_BYTES", 1)
+        monkeypatch.setattr(core, "CHUNK_BYTES", 700)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_spilled_runs_merge_to_the_in_memory_table(tmp_path, monkeypatch, parallel):
+    """Sorted runs spilled to disk and merged give the in-memory table: first copy of an id wins
+    across runs and chunks, order by created_at then post_id, rejects and report unchanged."""
+    path, expected = _tie_heavy_export(tmp_path)
+    memory = read_posts(path, on_error="skip", workers=1)
+    assert list(zip(memory.posts["post_id"], memory.posts["text"])) == expected
+    _spill(monkeypatch, parallel)
+    if parallel:
+        assert len(core._ranges(path, core.CHUNK_BYTES)) > 4
+    spilled = read_posts(path, on_error="skip", workers=2 if parallel else 1)
+    pd.testing.assert_frame_equal(memory.posts, spilled.posts)
+    pd.testing.assert_frame_equal(memory.report, spilled.report)
+    assert memory.rejects == spilled.rejects and [r[1] for r in spilled.rejects] == [7]
+    rep = spilled.report.iloc[0]
+    assert (rep["read"], rep["kept"], rep["duplicate"], rep["rejected"]) == (61, len(expected), 60 - len(expected), 1)
+    assert spilled.posts["source_line"].tolist() == memory.posts["source_line"].tolist()
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_cli_writer_merges_spilled_runs_and_removes_them(tmp_path, monkeypatch, suffix):
+    path, expected = _tie_heavy_export(tmp_path)
+    posts, order, _, _ = core.ingest_table(path, on_error="skip", workers=1)
+    core.write_table(posts, order, tmp_path / f"memory{suffix}")
+    _spill(monkeypatch)
+    posts, order, _, _ = core.ingest_table(path, on_error="skip", workers=1)
+    runs = sorted(Path(posts._tmp.name).iterdir())
+    assert len(order) == len(expected) and len(runs) == len(posts.runs) > 5
+    core.write_table(posts, order, tmp_path / f"spilled{suffix}")
+    assert (tmp_path / f"spilled{suffix}").read_bytes() == (tmp_path / f"memory{suffix}").read_bytes()
+    posts.close()
+    assert not any(p.exists() for p in runs)
+
+
+def test_merge_of_interleaved_runs_holds_one_batch_per_run(tmp_path, monkeypatch):
+    """Runs whose times interleave (every run spans the whole event) merge into one sorted order."""
+    tweets = [(str(1635640000000000000 + i), f"2023-03-14T14:{(i * 37) % 60:02d}:00.000Z", f"t{i}")
+              for i in range(60)]
+    path = _write(tmp_path, "mix.jsonl", b"".join(_page(tweets[i:i + 5]) for i in range(0, 60, 5)))
+    _spill(monkeypatch)
+    table = core.ingest_table(path, workers=1)[0].table()
+    want = sorted(tweets, key=lambda t: (t[1], t[0]))
+    assert table["post_id"].to_pylist() == [t[0] for t in want]
+    assert table.schema.equals(ARROW_SCHEMA)
+
+
+def test_empty_result_writes_an_empty_table(tmp_path, monkeypatch):
+    p = _write(tmp_path, "empty_pages.jsonl", b'{"data": [], "meta": {"result_count": 0}}\n')
+    _spill(monkeypatch)
+    posts, order, report, _ = core.ingest_table(p)
+    assert len(order) == 0 and report["read"].tolist() == [0]
+    core.write_table(posts, order, tmp_path / "out.parquet")
+    assert pq.read_table(tmp_path / "out.parquet").num_rows == 0
+
+
+def test_blank_id_is_rejected_by_the_fast_check(tmp_path):
+    page = json.loads(_lines(TWARC2)[0])
+    page["data"][2]["id"] = "   "
+    p = _write(tmp_path, "blank.jsonl", json.dumps(page).encode() + b"\n")
+    with pytest.raises(InputError, match="the post has no id") as exc:
+        read_posts(p)
+    assert exc.value.line == 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+from pathlib import Path
 import subprocess
 import sys
 import time
@@ -52,20 +54,47 @@ def test_notebook_hygiene(notebook):
     assert "papermill" not in nb["metadata"]
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_parameter_file_equals_notebook_defaults_and_the_makefile(notebook):
-    params_file = paths.ROOT / "params" / f"{notebook.stem}.yml"
-    params = yaml.safe_load(params_file.read_text(encoding="utf-8"))
-    assert params == nbrun.notebook_defaults(notebook), (
-        f"{params_file.name} and the parameters cell of {notebook.name} differ")
-    rule = re.search(rf"^\S.*&: notebooks/{re.escape(notebook.name)} (.*)\n\t(.*)$", MAKEFILE, re.M)
-    assert rule, f"no Makefile rule runs {notebook.name}"
-    assert f"-f params/{notebook.stem}.yml" in rule.group(2)
-    assert f"params/{notebook.stem}.yml" in rule.group(1)
-    values = [v for value in params.values() for v in (value if isinstance(value, list) else [value])]
-    for value in values:
-        if isinstance(value, str) and value.startswith(("data/raw/", "data/processed/")) and "*" not in value:
-            assert value in MAKEFILE, f"{params_file.name} names {value}, the Makefile does not"
+def _make_parameters() -> dict[str, dict]:
+    """Per notebook, the parameters make passes: the -f file's values, then each -p NAME VALUE."""
+    recipes = _make("-n", "-B", "all").stdout  # -B: every rule's recipe, nothing is run
+    found = {}
+    for line in recipes.splitlines():
+        if "tweetstorm.nbrun" not in line:
+            continue
+        args = shlex.split(line)
+        notebook = args[args.index("-m") + 2]
+        params = yaml.safe_load((paths.ROOT / args[args.index("-f") + 1]).read_text(encoding="utf-8"))
+        for i, arg in enumerate(args):
+            if arg == "-p":
+                assert args[i + 1] not in params, f"{args[i + 1]} is both in the -f file and a -p"
+                params[args[i + 1]] = yaml.safe_load(args[i + 2])
+        found[notebook] = params
+    return found
+
+
+def test_make_runs_every_notebook_with_its_defaults():
+    """What make passes (parameter file + file names) equals the notebook's parameters cell,
+    so a researcher in JupyterLab runs exactly what make runs."""
+    passed = _make_parameters()
+    assert sorted(passed) == [f"notebooks/{p.name}" for p in NOTEBOOKS]
+    for notebook, params in passed.items():
+        defaults = nbrun.notebook_defaults(paths.ROOT / notebook)
+        assert params == defaults, f"make and the parameters cell of {notebook} differ"
+        assert (paths.ROOT / "params" / f"{Path(notebook).stem}.yml").is_file()
+
+
+def test_every_file_parameter_is_a_prerequisite_or_target():
+    """A file a notebook reads is a prerequisite of its rule; one it writes, a target."""
+    database = _make("-p", "-n", "-q", "all").stdout  # make's database: one line per target
+    for notebook, params in _make_parameters().items():
+        rules = [line.split(":", 1) for line in database.splitlines()
+                 if re.match(rf"^\S+: {re.escape(notebook)} ", line)]
+        named = {target for target, _ in rules} | {f for _, deps in rules for f in deps.split()}
+        for name, value in params.items():
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, str) and v.startswith("data/") and "*" not in v \
+                        and not v.startswith("data/private/"):
+                    assert v in named, f"{notebook}: parameter {name}={v} is not in its make rule"
 
 
 def test_help_is_the_default_target():
@@ -157,9 +186,9 @@ def test_parallel_make_runs_each_notebook_once(pipeline_copy):
 
 
 def test_a_missing_raw_file_stops_make_naming_it(tmp_path):
-    out = _make("-n", "all", "RAW_PLN=data/raw/no_such_file.csv")
+    out = _make("all", "RAW_PLN=data/raw/no_such_file.csv")
     assert out.returncode != 0
-    assert "data/raw/no_such_file.csv" in out.stderr and "needed by" in out.stderr
+    assert "data/raw/no_such_file.csv is missing (read by notebooks/01-ingest.ipynb)" in out.stderr
 
 
 def test_all_is_up_to_date_after_all():

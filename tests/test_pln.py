@@ -159,7 +159,12 @@ def test_draw_network_kinds_apart_and_labels(G):
     assert len({h.get_marker() for h in kinds}) == 4
     assert len({h.get_color() for h in kinds}) == 4
     texts = [t.get_text() for t in legend.get_texts()]
-    assert texts[:4] == ["participant (3)", "person (2)", "group (1)", "resource (1)"]
+    # P02 is named as a person but drawn as a participant: the legend counts it apart, so that
+    # 2 + 1 adds up to the 3 person contacts of the summary table (X001, X002, P02)
+    assert texts[:4] == ["participant (3)", "person (2 + 1\nparticipants named)", "group (1)",
+                         "resource (1)"]
+    summary = dict(pln.network_summary(G).itertuples(index=False))
+    assert summary["contacts: person"] == 2 + 1
     labels = sorted(t.get_text() for t in ax.texts)
     assert labels == ["P01", "P02", "P03", "X001"]  # participants + the single most named
     matplotlib.pyplot.close(fig)

@@ -39,8 +39,11 @@ CONSENSUS_FILE = "data/processed/consensus.parquet"
 POSTS_FILE = "data/processed/posts.parquet"
 PARTICIPANTS_FILE = "data/processed/participants.parquet"
 
-#: Post roles that count as taking part in the event (the moderator's questions do not).
+#: Post roles counted per participant (a participant is who wrote an answer; the rest is counted
+#: next to it). The moderator's questions are not participation.
 PARTICIPATION_ROLES: tuple[str, ...] = ("answer", "retweet", "reply", "quote")
+#: Moderator pseudonyms as ``tweetstorm.pseudonymize`` writes them: ``M1``, ``M2``, ...
+MODERATOR_PSEUDONYM = r"M\d+"
 #: Roles drawn on the timeline, in this order; ``outside_window`` posts are not on it by definition.
 TIMELINE_ROLES: tuple[str, ...] = ("question", "answer", "retweet", "reply", "quote", "off_topic")
 #: Monte Carlo resamples of the exact test for tables larger than 2x2.
@@ -265,6 +268,18 @@ def adjusted_residuals(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def notable_residuals(residuals: pd.DataFrame, threshold: float = 1.96,
+                      min_expected: float = 1.0) -> pd.DataFrame:
+    """The cells of a residual table (:func:`adjusted_residuals`, :func:`characteristic_tests`)
+    worth a look, for exploration only: ``|adj_resid| > threshold`` and ``expected >=
+    min_expected`` (counts). Cells expected to hold less than one answer are left out: there one or
+    two answers give a large residual by themselves, and the normal approximation behind 1.96 does
+    not hold. The 1.96 cut-off is the uncorrected two-sided 5% level of a single cell, not a test
+    of the table (many cells are screened at once). Rows keep their order and index."""
+    keep = (residuals["adj_resid"].abs() > threshold) & (residuals["expected"] >= min_expected)
+    return residuals[keep.to_numpy(dtype=bool)]
+
+
 def _with_characteristics(consensus: pd.DataFrame, participants: pd.DataFrame,
                           characteristics: Sequence[str], source: str) -> pd.DataFrame:
     _require_columns(participants, ("handle", *characteristics), source)
@@ -419,15 +434,31 @@ def _check_posts(posts: pd.DataFrame, source: str) -> None:
                          "rerun notebook 01 (structure.assign_structure)", row=i)
 
 
-def posts_per_participant(posts: pd.DataFrame, *, source: str = POSTS_FILE) -> pd.DataFrame:
-    """Posts of each participant by role: ``participant, answer, retweet, reply, quote, total``.
+def moderators(posts: pd.DataFrame) -> list[str]:
+    """The moderator accounts of a post table, sorted: authors of at least one post with role
+    ``question`` (only moderators ask questions, ``structure.assign_structure`` rule 2) and every
+    author whose handle is a moderator pseudonym ``M1``, ``M2``, ... (:data:`MODERATOR_PSEUDONYM`,
+    as ``tweetstorm.pseudonymize`` writes them), so a moderator who only retweets is one too."""
+    authors = posts["author_handle"].astype("string")
+    asked = set(authors[posts["role"] == "question"].dropna())
+    named = set(authors[authors.str.fullmatch(MODERATOR_PSEUDONYM).fillna(False)])
+    return sorted(asked | named)
 
-    A participant is an author of at least one post with a role in :data:`PARTICIPATION_ROLES`
-    (moderators who only ask questions are not participants). Sorted by answers, then total
-    (both descending), then participant.
+
+def posts_per_participant(posts: pd.DataFrame, *, source: str = POSTS_FILE) -> pd.DataFrame:
+    """Posts of each participant by role: ``participant, answer, retweet, reply, quote, total``
+    (counts of posts; ``answer`` includes answers no rule could assign to a question).
+
+    A participant is an author of at least one post with role ``answer`` who is not a moderator
+    (:func:`moderators`), the same definition as ``tweetstorm.pseudonymize`` uses for ``P01``..:
+    a bystander who only retweets, replies or quotes and the moderator are not participants. The
+    participants' retweets, replies and quotes are counted next to their answers. Sorted by
+    answers, then total (both descending), then participant.
     """
     _check_posts(posts, source)
-    part = posts[posts["role"].isin(PARTICIPATION_ROLES)]
+    mods = set(moderators(posts))
+    answering = set(posts.loc[posts["role"] == "answer", "author_handle"].dropna()) - mods
+    part = posts[posts["role"].isin(PARTICIPATION_ROLES) & posts["author_handle"].isin(answering)]
     table = pd.crosstab(part["author_handle"],
                         pd.Categorical(part["role"], categories=list(PARTICIPATION_ROLES)),
                         dropna=False)

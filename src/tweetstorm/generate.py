@@ -107,7 +107,9 @@ def generate(seed: int = DEFAULT_SEED) -> Dataset:
     posts = posts.iloc[order].reset_index(drop=True)
     truth = truth.iloc[order].reset_index(drop=True)
 
-    answers = truth[truth["role"] == "answer"].merge(posts[["post_id", "text"]], on="post_id")
+    # coding units: the answers placed under a question (an unassigned answer is not coded)
+    coded = (truth["role"] == "answer") & truth["question"].notna()
+    answers = truth[coded].merge(posts[["post_id", "text"]], on="post_id")
     units = (answers.rename(columns={"post_id": "unit_id"})
              .sort_values(["question", "unit_id"], kind="stable").reset_index(drop=True))
     sheets = raters.rate(units, s_rate)

@@ -129,7 +129,10 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
     declared = [paths.resolve(o) for o in (outputs or [])]
     stem = nb_path.stem
 
-    params = load_parameters(Path(params_file) if params_file else None, overrides or [])
+    try:
+        params = load_parameters(Path(params_file) if params_file else None, overrides or [])
+    except (NotebookFailed, yaml.YAMLError) as exc:
+        raise NotebookFailed(f"notebook {paths.relative(nb_path)}: {exc}") from exc
     defaults = notebook_defaults(nb_path)
     unknown = sorted(set(params) - set(defaults))
     if unknown:

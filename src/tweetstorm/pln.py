@@ -253,7 +253,10 @@ def draw_network(G: nx.DiGraph, seed: int = 20130601, top: int = 10,
     participants naming the node, edge width by frequency.
 
     Layout: ``nx.spring_layout(G, seed=seed, ...)`` (deterministic for a given graph; the node
-    order is fixed by :func:`build_network`). Labels: every participant and the ``top`` most named
+    order is fixed by :func:`build_network`). Legend: the number of nodes of each kind; a
+    participant named as a contact by others is drawn (and counted) as a participant, so the
+    person entry reads e.g. "person (29 + 15 participants named)", which adds up to the person
+    contacts of :func:`network_summary`. Labels: every participant and the ``top`` most named
     contacts (:func:`most_named`; names longer than 24 characters are shortened with an
     ellipsis); other contacts stay unlabelled to keep the figure readable.
     ``figsize`` in inches; default: page width (figures.PAGE_WIDTH) by 4.5 in.
@@ -267,6 +270,7 @@ def draw_network(G: nx.DiGraph, seed: int = 20130601, top: int = 10,
                            arrows=True, arrowsize=5,
                            node_size=[_node_size(G, n) for n in G.nodes])
     handles = []
+    named_participants = sum(G.nodes[p].get("contact_type") == "person" for p in _participants(G))
     for kind in KINDS:
         style = KIND_STYLE[kind]
         nodes = [n for n, k in G.nodes(data="kind") if k == kind]
@@ -276,9 +280,12 @@ def draw_network(G: nx.DiGraph, seed: int = 20130601, top: int = 10,
                                node_shape=style["marker"],
                                node_size=[_node_size(G, n) for n in nodes],
                                edgecolors="black", linewidths=0.4)
+        label = f"{style['label']} ({len(nodes)})"
+        if kind == "person" and named_participants:
+            # participants named as person contacts are drawn as participants: say so
+            label = f"person ({len(nodes)} + {named_participants}\nparticipants named)"
         handles.append(Line2D([], [], linestyle="", marker=style["marker"], color=style["color"],
-                              markeredgecolor="black", markeredgewidth=0.4,
-                              label=f"{style['label']} ({len(nodes)})"))
+                              markeredgecolor="black", markeredgewidth=0.4, label=label))
     labelled = set(_participants(G)) | set(most_named(G, top)["contact"])
     labels = {n: _short(n) for n in G.nodes if n in labelled}
     # Labels just above their node, on a light box so that edges do not hide them.

@@ -356,6 +356,12 @@ class _Builder:
         after.append(self.add(Post(parts[2], ev.end_ms + self.sec(120, 600), "original", late)))
         for i in after:
             ev.posts[i].role = "outside_window"
+        # an answer no rule can place: its prefix names a question that was never asked (a typo
+        # for A4), posted after the last question's window; the ingest lists it as unassigned
+        stray = Post(parts[3], q4_end + self.sec(30, (ev.end_ms - q4_end) / 1000 - 10), "original",
+                     "A5: " + self.choice(P.ANSWER_CORES["Q4"]["serendipity"]) + " " + self.tag)
+        stray.role, stray.rule = "answer", "unassigned"
+        self.add(stray)
 
 
 def lead_handles(posts: list[Post], author: str, parent: int) -> list[str]:

@@ -94,7 +94,8 @@ def block(ds, sums: dict[str, str]) -> str:
         "",
         _md(category_agreement(ds.ratings)),
         "",
-        "Role x true category, chi-square test (scipy `chi2_contingency`) per question: "
+        "Role x true category, naive chi-square test (scipy `chi2_contingency`; sparse tables, "
+        "indicative only) per question: "
         + ", ".join(f"{q} p = {p:.3f}" for q, p in role_association(ds).items()) + ".",
         "",
         "| file | sha256 |",

@@ -2,8 +2,11 @@
 
 Memory and speed: posts are collected per file into Arrow columns (about 0.5 KB per post), never
 as one Python object per cell; a large line-based file (twarc2, flatten, v1.1) is cut into byte
-ranges read by a pool of processes (orjson in each, Arrow tables sent back); de-duplication and
-sorting run in Arrow; Parquet is written in slices of the sorted order.
+ranges read by a pool of processes (orjson in each). Every batch of posts becomes a *run* sorted
+by (created_at, post_id, input order); on large inputs (SPILL_MIN_BYTES) each run is spilled to a
+temporary Arrow IPC file and only its keys (post_id, created_at, input position) come back.
+De-duplication and the global sort run in Arrow on those keys; the output is a k-way merge of the
+runs, written to Parquet in slices, so peak memory is the keys plus one batch per run.
 """
 
 from __future__ import annotations
@@ -230,6 +233,7 @@ class _Run:
     keys: pa.Table
     table: pa.Table | None = None
     path: str | None = None
+    line_offset: int = 0  # lines of the file before the byte range the run was read from
 
     @property
     def n(self) -> int:
@@ -275,10 +279,15 @@ class _RunReader:
     def take(self, pos: np.ndarray) -> pa.Table:
         """Rows at the (increasing) stored positions ``pos``."""
         if self.run.table is not None:
-            return self.run.table.take(pa.array(pos))
-        first, last = int(pos[0]) // RUN_BATCH_ROWS, int(pos[-1]) // RUN_BATCH_ROWS
-        part = pa.Table.from_batches([self._batch(i) for i in range(first, last + 1)], ARROW_SCHEMA)
-        return part.take(pa.array(pos - first * RUN_BATCH_ROWS))
+            part = self.run.table.take(pa.array(pos))
+        else:
+            first, last = int(pos[0]) // RUN_BATCH_ROWS, int(pos[-1]) // RUN_BATCH_ROWS
+            part = pa.Table.from_batches([self._batch(i) for i in range(first, last + 1)], ARROW_SCHEMA)
+            part = part.take(pa.array(pos - first * RUN_BATCH_ROWS))
+        if self.run.line_offset:
+            i = ARROW_SCHEMA.get_field_index("source_line")
+            part = part.set_column(i, ARROW_SCHEMA.field(i), pc.add(part["source_line"], self.run.line_offset))
+        return part
 
     def column(self, name: str) -> pa.ChunkedArray:
         """One column of the whole run, in stored order."""
@@ -444,6 +453,8 @@ def _read_file(inp: _Input, fmt: str, on_error: str, pool, bar, spill_dir: str |
                 back = InputError(file, what, fix, line=line, row=row)
                 back.raw = raw  # type: ignore[attr-defined]
                 raise _relocate(back, inp.name, offset, None)
+            for run in runs:  # lines within the range -> lines of the file
+                run.line_offset = offset
             res.runs += runs
             res.read += read
             res.rejects += [(None if ln is None else ln + offset, why, raw) for ln, why, raw in rejects]
@@ -589,6 +600,7 @@ def ingest_table(inputs, *, format: str | None = None, on_error: str = "fail",
                 results.append(res)
                 rejects += [(res.name, ln, why, raw) for ln, why, raw in res.rejects]
         posts, dupes = _normalise(results, tmp)  # after the pool has ended: its memory is free
+        pa.default_memory_pool().release_unused()  # the group-by and sort buffers
     except BaseException:
         if tmp is not None:
             tmp.cleanup()

@@ -10,6 +10,9 @@ Public API::
     confusion_matrices(...) -> dict[(r1, r2), DataFrame]
     per_code_presence(long_df, ..., codes=None, sep=None, **agreement_kwargs) -> DataFrame
     read_ratings(path) -> DataFrame               # long-format CSV/xlsx, all cells as text
+    mean_over_groups({group: agreement(...)}, weight="units") -> DataFrame  # e.g. over questions
+    landis_koch_label(kappa) -> str; krippendorff_verdict(alpha, text=False) -> str
+    plot_confusion_matrices(confusion_matrices(...)) -> Figure
 
 Command line: ``python -m tweetstorm.reliability RATINGS [--format table|json|csv] ...``.
 """
@@ -17,6 +20,7 @@ Command line: ``python -m tweetstorm.reliability RATINGS [--format table|json|cs
 from tweetstorm.reliability.agreement import (
     COEFFICIENTS,
     COLUMNS,
+    RANGES,
     agreement,
     bootstrap_replicates,
 )
@@ -34,9 +38,18 @@ from tweetstorm.reliability.matrix import (
     read_ratings,
     weight_matrix,
 )
+from tweetstorm.reliability.summary import (
+    category_key,
+    krippendorff_verdict,
+    landis_koch_label,
+    mean_over_groups,
+    plot_confusion_matrices,
+)
 
 __all__ = [
-    "COEFFICIENTS", "COLUMNS", "LEVELS", "WEIGHTS", "RatingMatrix", "agreement",
-    "bootstrap_replicates", "category_agreement", "confusion_matrices", "per_code_presence",
-    "presence_ratings", "rating_matrix", "read_ratings", "weight_matrix",
+    "COEFFICIENTS", "COLUMNS", "LEVELS", "RANGES", "WEIGHTS", "RatingMatrix", "agreement",
+    "bootstrap_replicates", "category_agreement", "category_key", "confusion_matrices",
+    "krippendorff_verdict", "landis_koch_label", "mean_over_groups", "per_code_presence",
+    "plot_confusion_matrices", "presence_ratings", "rating_matrix", "read_ratings",
+    "weight_matrix",
 ]

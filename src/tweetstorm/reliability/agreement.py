@@ -27,6 +27,11 @@ COEFFICIENTS = ("percent_agreement", "cohen_kappa", "light_kappa", "scott_pi", "
 COLUMNS = ["coefficient", "weights", "level", "raters", "estimate", "se", "se_null", "z",
            "ci_low", "ci_high", "ci_method"]
 PAIRWISE = ("cohen_kappa", "scott_pi")
+#: Range of each coefficient: analytic (estimate +- crit * se) intervals are clipped to it.
+#: Percent agreement is a share of agreeing pairs; the chance-corrected coefficients are at most
+#: 1 and, with the raters' own margins, at least -1 (we clip at -1 as most software does).
+RANGES: dict[str, tuple[float, float]] = {
+    name: ((0.0, 1.0) if name == "percent_agreement" else (-1.0, 1.0)) for name in COEFFICIENTS}
 BLOCK = 128  # resamples per sparse product; fixed so results do not depend on memory
 
 
@@ -184,7 +189,9 @@ def agreement(data, *, unit: str = "unit", rater: str = "rater", code: str = "co
     Scott, AC1/AC2 and Brennan-Prediger; NaN for Light, Conger and Krippendorff.
     Interval: ``interval="auto"`` gives the percentile bootstrap over units when
     ``bootstrap > 0`` (ci_method "bootstrap") and otherwise the analytic interval where an SE
-    exists (ci_method "analytic": normal for Cohen as SAS, t with n-1 df for Gwet's SEs);
+    exists (ci_method "analytic": normal for Cohen as SAS, t with n-1 df for Gwet's SEs;
+    clipped to the coefficient's range, :data:`RANGES`: [0, 1] for percent agreement, [-1, 1]
+    for the others);
     "bootstrap" or "analytic" force one. ``ci`` is the confidence level. The frame's
     ``attrs`` hold n_units, n_raters, categories, n_boot and seed.
     """
@@ -264,7 +271,9 @@ def agreement(data, *, unit: str = "unit", rater: str = "rater", code: str = "co
                                                                   100 * (1 - alpha / 2)]))
                     method = "bootstrap"
             elif np.isfinite(se) and np.isfinite(est):
-                lo, hi = est - crit * se, min(1.0, est + crit * se)
+                low, high = RANGES[name]
+                lo = max(low, est - crit * se)
+                hi = min(high, est + crit * se)
                 method = "analytic"
             rows.append({
                 "coefficient": name,

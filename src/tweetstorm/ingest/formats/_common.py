@@ -222,7 +222,8 @@ def ordered(entities: object, key: str) -> list[str]:
             ind = e.get("indices")
             s = ind[0] if isinstance(ind, list) and ind and isinstance(ind[0], int) else 0
         return s
-    items.sort(key=pos)
+    if len(items) > 1:
+        items.sort(key=pos)
     return [e[key] for e in items]
 
 

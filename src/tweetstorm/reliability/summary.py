@@ -1,0 +1,172 @@
+"""Reading agreement coefficients: benchmark labels, a mean over questions, confusion heatmaps.
+
+- :func:`landis_koch_label`: the verbal band of a kappa-type coefficient (Landis & Koch 1977).
+- :func:`krippendorff_verdict`: Krippendorff's (2004) rule for drawing conclusions from alpha.
+- :func:`mean_over_groups`: one coefficient over several separately coded variables (the
+  questions), as the mean of the per-variable estimates. Pooling the units of all questions into
+  one variable (codes prefixed by the question) would be wrong: raters cannot disagree on the
+  question, yet chance agreement would be computed over all questions' categories together, which
+  makes every chance-corrected coefficient larger than on any single question.
+- :func:`plot_confusion_matrices`: the heatmaps of :func:`~tweetstorm.reliability.confusion_matrices`.
+
+Hand-written: none of the kept libraries (statsmodels, krippendorff) offers benchmark labels or
+an average of coefficients over variables; each is a few lines, with its source cited.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from tweetstorm.reliability.agreement import COLUMNS
+
+#: Landis & Koch (1977, p. 165): upper bounds (inclusive) of the bands; below 0 is "poor".
+LANDIS_KOCH: tuple[tuple[float, str], ...] = (
+    (0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"),
+    (1.00, "almost perfect"))
+#: Krippendorff (2004, p. 241): rely on variables with alpha >= .800; consider those with
+#: .667 <= alpha < .800 only for tentative conclusions; discard the rest.
+KRIPPENDORFF_RELIABLE = 0.800
+KRIPPENDORFF_TENTATIVE = 0.667
+_VERDICT_TEXT = {
+    "reliable": "at least 0.800, the level Krippendorff asks for drawing conclusions",
+    "tentative": "between 0.667 and 0.800, enough only for tentative conclusions (Krippendorff)",
+    "unreliable": "below 0.667, too low for conclusions (Krippendorff)",
+    "undefined": "undefined",
+}
+#: Column of :func:`mean_over_groups` naming how the mean was taken.
+MEAN_METHODS = ("units", "equal")
+
+
+def landis_koch_label(kappa: float) -> str:
+    """Landis & Koch's (1977) label of a kappa-type coefficient: "poor" (< 0), "slight"
+    (0-0.20), "fair" (0.21-0.40), "moderate" (0.41-0.60), "substantial" (0.61-0.80), "almost
+    perfect" (0.81-1.00); bounds belong to the lower band (0.60 is moderate). "undefined" for NaN.
+
+    Landis, J. R., & Koch, G. G. (1977). The measurement of observer agreement for categorical
+    data. *Biometrics*, 33(1), 159-174 (table on p. 165). The authors call the bands arbitrary
+    "benchmarks"; they are a convention for reading a value, not a test.
+    """
+    if kappa is None or math.isnan(kappa):
+        return "undefined"
+    if kappa < 0:
+        return "poor"
+    for upper, name in LANDIS_KOCH:
+        if kappa <= upper:
+            return name
+    return LANDIS_KOCH[-1][1]  # above 1 only by rounding
+
+
+def krippendorff_verdict(alpha: float, *, text: bool = False) -> str:
+    """Krippendorff's (2004) reading of alpha: "reliable" (alpha >= 0.800), "tentative"
+    (0.667 <= alpha < 0.800), "unreliable" (below 0.667); "undefined" for NaN. With ``text`` the
+    phrase used in the report's prose instead of the one-word verdict.
+
+    Krippendorff, K. (2004). *Content analysis: An introduction to its methodology* (2nd ed.,
+    p. 241). Thousand Oaks, CA: Sage.
+    """
+    if alpha is None or math.isnan(alpha):
+        verdict = "undefined"
+    elif alpha >= KRIPPENDORFF_RELIABLE:
+        verdict = "reliable"
+    elif alpha >= KRIPPENDORFF_TENTATIVE:
+        verdict = "tentative"
+    else:
+        verdict = "unreliable"
+    return _VERDICT_TEXT[verdict] if text else verdict
+
+
+def mean_over_groups(results: Mapping[str, pd.DataFrame], *, weight: str = "units",
+                     n_units: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """The mean of each coefficient over separately computed groups (e.g. the questions).
+
+    ``results``: group -> output of :func:`~tweetstorm.reliability.agreement` (its ``attrs``
+    carry ``n_units``; or pass ``n_units``: group -> number of units). Rows are matched on
+    ``coefficient, weights, level, raters`` (a pairwise coefficient per rater pair). ``weight``:
+    ``"units"`` weighs each group's estimate by its number of units (shares of units, sum 1),
+    ``"equal"`` gives every group the same weight. Groups whose estimate is NaN (or that lack the
+    row) are left out and the weights of the others renormalised.
+
+    Returns the columns of :data:`~tweetstorm.reliability.COLUMNS` plus ``n_groups`` (groups
+    averaged), ``min`` and ``max`` (range of the group estimates), in the row order of the first
+    group. ``estimate`` is the weighted mean; ``se``, ``se_null``, ``z``, ``ci_low``,
+    ``ci_high`` are NaN and ``ci_method`` is None: the groups share raters, so their estimates are
+    not independent and no simple interval of the mean follows from theirs.
+    """
+    if weight not in MEAN_METHODS:
+        raise ValueError(f"mean_over_groups: weight must be one of {', '.join(MEAN_METHODS)}")
+    if not results:
+        raise ValueError("mean_over_groups: no groups")
+    key = ["coefficient", "weights", "level", "raters"]
+    sizes = {}
+    for g, res in results.items():
+        n = (n_units or {}).get(g, res.attrs.get("n_units"))
+        if n is None:
+            raise ValueError(f"mean_over_groups: no n_units for group {g!r}")
+        sizes[g] = int(n)
+    first = next(iter(results.values()))
+    rows = []
+    for _, base in first.iterrows():
+        ests, wts = [], []
+        for g, res in results.items():
+            match = res[np.logical_and.reduce([_same(res[c], base[c]) for c in key])]
+            if len(match) and np.isfinite(match["estimate"].iloc[0]):
+                ests.append(float(match["estimate"].iloc[0]))
+                wts.append(sizes[g] if weight == "units" else 1.0)
+        est = float(np.average(ests, weights=wts)) if ests and sum(wts) > 0 else math.nan
+        rows.append({**{c: base[c] for c in key}, "estimate": est, "se": math.nan,
+                     "se_null": math.nan, "z": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+                     "ci_method": None, "n_groups": len(ests),
+                     "min": min(ests) if ests else math.nan,
+                     "max": max(ests) if ests else math.nan})
+    out = pd.DataFrame(rows, columns=[*COLUMNS, "n_groups", "min", "max"])
+    for c in ("estimate", "se", "se_null", "z", "ci_low", "ci_high", "min", "max"):
+        out[c] = out[c].astype(float)
+    return out
+
+
+def _same(column: pd.Series, value) -> np.ndarray:
+    """Element-wise equality where None/NaN equals None/NaN (weights/level are None for some)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return column.isna().to_numpy()
+    return np.array([v == value for v in column], dtype=bool)
+
+
+def plot_confusion_matrices(mats: Mapping[tuple[str, str], pd.DataFrame],
+                            categories: Sequence[str] | None = None):
+    """One heatmap per rater pair, side by side: counts of units rater A (rows, y label) coded
+    in one category and rater B (columns, x label) in another; one shared colour scale (0 to the
+    largest count), counts written in the cells. Categories are numbered 1..q (in the order of the
+    matrices, i.e. of ``categories`` when given); the caption should give the key. ``mats``:
+    output of :func:`~tweetstorm.reliability.confusion_matrices`. Returns the Figure (page width;
+    saving is left to ``figures.save_figure``)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from tweetstorm import figures
+
+    if not mats:
+        raise ValueError("plot_confusion_matrices: no rater pair")
+    figures.use_style()
+    q = len(categories) if categories is not None else next(iter(mats.values())).shape[0]
+    fig, axes = plt.subplots(1, len(mats), figsize=(figures.PAGE_WIDTH,
+                                                    figures.PAGE_WIDTH / len(mats) + 0.1),
+                             squeeze=False, constrained_layout=True)
+    vmax = max(int(m.to_numpy().max()) for m in mats.values())
+    for ax, ((r1, r2), m) in zip(axes[0], mats.items()):
+        sns.heatmap(m.to_numpy(), ax=ax, annot=True, fmt="d", cmap="Blues", vmin=0, vmax=vmax,
+                    cbar=False, square=True, annot_kws={"fontsize": 6},
+                    xticklabels=range(1, q + 1), yticklabels=range(1, q + 1))
+        ax.set_xlabel(r2)
+        ax.set_ylabel(r1)
+        ax.tick_params(length=0, labelsize=6)
+    return fig
+
+
+def category_key(categories: Sequence[str]) -> str:
+    """The key of the numbered categories of :func:`plot_confusion_matrices`:
+    ``"1 = sharing; 2 = motivation; ..."``."""
+    return "; ".join(f"{i} = {c}" for i, c in enumerate(categories, start=1))
