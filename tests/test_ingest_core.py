@@ -29,6 +29,7 @@ def _lines(path: Path) -> list[bytes]:
 
 def _write(tmp: Path, name: str, data: bytes) -> Path:
     p = tmp / name
+    p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(data)
     return p
 
@@ -209,6 +210,23 @@ def test_cli_writes_table_report_and_rejects(tmp_path):
     assert rep["source_file"].tolist() == ["tests/fixtures/ingest/json/twarc2.jsonl", "bad.jsonl"]
     assert rep["rejected"].tolist() == [0, 1] and rep["duplicate"].tolist() == [1, 6]
     assert str(paths.ROOT) not in (tmp_path / "rej.jsonl").read_text() + (tmp_path / "rep.csv").read_text()
+
+
+def test_cli_skip_without_rejects_file_still_keeps_the_rejects(tmp_path):
+    bad = _write(tmp_path, "bad.jsonl", _lines(TWARC2)[0] + b"{broken\n")
+    r = _cli(str(bad), "-o", str(tmp_path / "out.parquet"), "--on-error", "skip", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rejected = [json.loads(line) for line in (tmp_path / "out.rejects.jsonl").read_text().splitlines()]
+    assert [(x["file"], x["line"]) for x in rejected] == [("bad.jsonl", 2)]
+
+
+def test_inputs_outside_the_repo_keep_their_folders_apart(tmp_path):
+    page = _lines(TWARC2)[0] + b"\n"
+    a = _write(tmp_path / "a", "tweets.jsonl", page)
+    b = _write(tmp_path / "b", "tweets.jsonl", page)
+    report = read_posts([a, b]).report
+    assert report["source_file"].tolist() == ["a/tweets.jsonl", "b/tweets.jsonl"]
+    assert read_posts([a]).report["source_file"].tolist() == ["tweets.jsonl"]
 
 
 def test_cli_bad_input_exits_2_with_one_line(tmp_path):

@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=sorted(FORMATS), help="force one format (default: detect per file)")
     parser.add_argument("--on-error", choices=("fail", "skip"), default="fail",
                         help="fail: stop at the first bad record (default); skip: set it aside and go on")
-    parser.add_argument("--rejects", help="JSON lines of the skipped records (file, line, reason, raw)")
+    parser.add_argument("--rejects", help="JSON lines of the skipped records (file, line, reason, raw); "
+                        "with --on-error skip the default is OUT with the suffix .rejects.jsonl")
     parser.add_argument("--report", help="CSV: per input file read, kept, duplicate, rejected")
     parser.add_argument("--progress", action="store_true", help="show a progress bar (default: when stderr is a terminal)")
     parser.add_argument("--workers", type=int, default=None, help="processes for large files (default: all CPUs)")
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Command-line paths are relative to the working directory.
     args.output = str(Path(args.output).absolute())
+    if args.on_error == "skip" and not args.rejects:  # a skipped record is never just dropped
+        args.rejects = str(Path(args.output).with_suffix(".rejects.jsonl"))
     for name in ("rejects", "report"):
         if getattr(args, name):
             setattr(args, name, str(Path(getattr(args, name)).absolute()))

@@ -76,10 +76,34 @@ class _FileResult:
     rejects: list[tuple[int | None, str, str | None]] = field(default_factory=list)
 
 
-def display_name(path: Path) -> str:
-    """source_file of ``path``: repo-relative POSIX path, or the bare file name outside the repo."""
-    rel = paths.relative(path)
-    return rel if not (rel.startswith("../") or rel.startswith("/") or rel == "..") else path.name
+def _inside_repo(path: Path) -> bool:
+    try:
+        path.resolve().relative_to(paths.ROOT)
+        return True
+    except ValueError:
+        return False
+
+
+def display_name(path: Path, outside_root: Path | None = None) -> str:
+    """source_file of ``path``: its repo-relative POSIX path; outside the repository, its path
+    relative to ``outside_root`` (the common folder of the inputs outside the repository, so that
+    a/tweets.jsonl and b/tweets.jsonl stay apart), or its bare name. Never an absolute path."""
+    if _inside_repo(path):
+        return paths.relative(path)
+    if outside_root is not None:
+        try:
+            return path.resolve().relative_to(outside_root).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def _outside_root(inputs: list[Path]) -> Path | None:
+    """Common folder of the inputs that lie outside the repository (None when there are none)."""
+    outside = [p.resolve() for p in inputs if not _inside_repo(p)]
+    if not outside:
+        return None
+    return Path(os.path.commonpath([str(p.parent) for p in outside]))
 
 
 # ---------------------------------------------------------------- inputs
@@ -87,15 +111,19 @@ def expand_inputs(inputs: Iterable[str | os.PathLike[str]], stack: ExitStack) ->
     """Files to read, in a stable order: a folder expands to its files (sorted, recursive, hidden
     files skipped), a ``.zip`` to its members (extracted to a temporary folder that ``stack``
     removes), a Twitter archive folder or zip stays one input."""
-    out: list[_Input] = []
+    resolved: list[Path] = []
     for item in inputs:
         given = Path(item)
         # Relative to the working directory when it exists there, else to the repository root.
         path = given.absolute() if given.is_absolute() or given.exists() else paths.resolve(given)
         if not path.exists():
-                raise InputError(str(item), "the input does not exist",
+            raise InputError(str(item), "the input does not exist",
                              "check the path (relative to the working directory or the repository root)")
-        out += _expand(path, display_name(path), stack)
+        resolved.append(path)
+    root = _outside_root(resolved)
+    out: list[_Input] = []
+    for path in resolved:
+        out += _expand(path, display_name(path, root), stack)
     return out
 
 
