@@ -152,7 +152,7 @@ sheets: $(POSTS) $(CODEBOOK) ## write blank coding sheets (xlsx + csv) for rater
 	$(PYTHON) -m tweetstorm.coding sheets --posts $(POSTS) --codebook $(CODEBOOK) --raters R1,R2,R3 --out build/coding_sheets
 
 lab: $(ENV_STAMP) ## open JupyterLab on the notebooks in this environment
-	$(PYTHON) -m jupyterlab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks
+	$(PYTHON) -m jupyterlab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 report: build/report.html ## render the result notebooks as one HTML page without code (build/report.html)
 

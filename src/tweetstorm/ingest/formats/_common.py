@@ -162,7 +162,7 @@ def str_or_none(value: object) -> str | None:
 _HASHTAG = re.compile(r"(?:^|(?<=[^\w&/]))[#＃](\w+)", re.UNICODE)
 _MENTION = re.compile(r"(?:^|(?<=[^\w]))@(\w{1,15})\b")
 _URL = re.compile(r"https?://\S+")
-_RT_PREFIX = re.compile(r"^RT @(\w+): ")
+_RT_PREFIX = re.compile(r"^RT @(\w+):\s?")
 _STATUS_URL = re.compile(r"^https?://(?:mobile\.|www\.)?(?:twitter|x)\.com/[^/]+/status(?:es)?/(\d+)")
 
 

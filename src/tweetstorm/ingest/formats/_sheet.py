@@ -40,7 +40,6 @@ ID_FIX = ("format the id columns as Text before saving, or export the data again
           "opening it in a spreadsheet program (a spreadsheet keeps only 15 digits of a number)")
 _DELIMITERS = (",", ";", "\t")
 _TWITTER_STATUS = re.compile(r"(?:twitter|x)\.com/(?:#!/)?(\w+)/status(?:es)?/(\d+)", re.I)
-_RT = re.compile(r"^RT @(\w{1,15}):\s?")
 _FLOATY = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
 _COMMA_NUMBER = re.compile(r"\d+,\d+(?:[eE][+-]?\d+)?")
 # float64 represents every integer up to 2**53 exactly; above that a numeric cell lost digits.
@@ -345,20 +344,6 @@ def parse_date(value: object, epoch: dt.datetime | None = None) -> dt.datetime:
 def clean_text(raw: str) -> str:
     """HTML entities decoded (``&amp;`` -> ``&``), CRLF/CR as ``\\n``, outer blanks kept."""
     return html.unescape(raw).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def strip_rt(text: str) -> tuple[str, str | None]:
-    """``(text without a leading 'RT @user: ', user)``; user is None when there is no prefix."""
-    m = _RT.match(text)
-    return (text[m.end():], m.group(1)) if m else (text, None)
-
-
-def expand_links(text: str, pairs: list[tuple[str, str]]) -> str:
-    """``text`` with each short link (t.co) replaced by its expanded URL."""
-    for short, long in pairs:
-        if short and long:
-            text = text.replace(short, long)
-    return text
 
 
 def drop_quote_link(text: str, urls: list[str], quoted_id: str | None) -> tuple[str, list[str]]:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tweetstorm.errors import InputError
-from tweetstorm.ingest.formats import _sheet
+from tweetstorm.ingest.formats import _common, _sheet
 
 NAME = "tags"
 #: Exact: a mangled id_str is recovered from status_url, otherwise the row is an error.
@@ -84,14 +84,14 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
     author_id = _other_id(rec, "from_user_id_str", fail)
 
     text = _sheet.clean_text(rec["text"])
-    text, rt_user = _sheet.strip_rt(text)
+    text, rt_user = _common.strip_rt_prefix(text)
     if (rec.get("entities_str") or "").strip():
         tags, mentions, urls, pairs = _entities(rec["entities_str"], fail)
         if rt_user is not None and mentions and mentions[0].lower() == rt_user.lower():
             mentions = mentions[1:]  # the mention in the RT prefix is not part of the post
     else:  # no entities: take them from the text (t.co links then stay short)
         (tags, mentions, urls), pairs = _sheet.text_entities(text), []
-    text = _sheet.expand_links(text, pairs)
+    text = _common.expand_links(text, [(s, u) for s, u in pairs if u])
     quoted = None
     if rt_user is None and urls:
         target = _sheet.status_id(urls[-1])

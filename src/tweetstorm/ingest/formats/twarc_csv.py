@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tweetstorm.errors import InputError
-from tweetstorm.ingest.formats import _sheet
+from tweetstorm.ingest.formats import _common, _sheet
 
 NAME = "twarc_csv"
 EXACT_IDS = True  # twarc-csv writes ids as text; a re-saved file with rounded ids is an error
@@ -93,7 +93,7 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
     quoted = ident("referenced_tweets.quoted.id")
 
     text = _sheet.clean_text(rec["text"].replace("\\n", "\n"))
-    text, rt_user = _sheet.strip_rt(text)
+    text, rt_user = _common.strip_rt_prefix(text)
     tags = [t.lstrip("#").lower() for t in _entity_list(rec, "entities.hashtags", "tag", fail)]
     mentions = [m.lstrip("@") for m in _entity_list(rec, "entities.mentions", "username", fail)]
     if rt_user is not None and mentions and mentions[0].lower() == rt_user.lower():
@@ -101,7 +101,7 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
     urls = _entity_list(rec, "entities.urls", "expanded_url", fail)
     shorts = _TCO.findall(text)
     if len(shorts) == len(urls):
-        text = _sheet.expand_links(text, list(zip(shorts, urls)))
+        text = _common.expand_links(text, [(s, u) for s, u in zip(shorts, urls) if u])
     text, urls = _sheet.drop_quote_link(text, urls, quoted)
     return _sheet.new_post(
         post_id=post_id, author_id=ident("author_id"), author_handle=handle, created_at=created,

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tweetstorm.errors import InputError
-from tweetstorm.ingest.formats import _sheet
+from tweetstorm.ingest.formats import _common, _sheet
 
 NAME = "tweet_archivist"
 #: Spreadsheet numbers cannot carry 19-digit ids: de-duplicate on content (see module docstring).
@@ -225,7 +225,7 @@ def _post(values: list[object], fields: dict[str, int], name: str, row: int, epo
         raise fail("no author (the author cell is empty)", "fill in the author's handle")
     raw = cell("text")
     text = _sheet.clean_text("" if raw is None else str(raw))
-    text, rt_user = _sheet.strip_rt(text)
+    text, rt_user = _common.strip_rt_prefix(text)
     tags, mentions, urls = _sheet.text_entities(text)
     lang = str(cell("lang") or "").strip() or None
     return _sheet.new_post(
