@@ -16,6 +16,10 @@ from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss
 
 from tweetstorm import codebook, generate, paths
 
+# These tests are about the shipped illustrative data set and its generator; on a real study
+# (your own data/raw/), deselect them: PYTEST_ADDOPTS='-m "not illustrative"' make test
+pytestmark = pytest.mark.illustrative
+
 SEED = generate.DEFAULT_SEED
 TWITTER_EPOCH_MS = 1288834974657  # Twitter's snowflake epoch (2010-11-04T01:42:54.657Z)
 
