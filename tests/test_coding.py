@@ -447,3 +447,42 @@ def test_question_missing_from_codebook(tmp_path, cb):
     posts.loc[0, "question"] = "Q7"
     with pytest.raises(InputError, match=r"codebook\.yml: the units answer question\(s\) Q7"):
         coding.write_sheets(coding.units(posts), cb, ["R1"], tmp_path)
+
+
+# ---------------------------------------------------------------- reliability per question
+def _long_ratings(cb):
+    """CODES as long ratings (unit_id, question, rater, code) of the units of make_posts()."""
+    qs = ["Q2", "Q1", "Q3", "Q1", "Q2", "Q1", "Q3", "Q2", "Q1", "Q3"]
+    return pd.DataFrame([{"unit_id": IDS[i], "question": qs[i], "rater": r, "code": c}
+                         for r, codes in CODES.items() for i, c in enumerate(codes)])
+
+
+def test_agreement_by_question_per_question_and_unit_weighted_mean(cb):
+    res = coding.agreement_by_question(_long_ratings(cb), cb, bootstrap=0, seed=1)
+    pa = res[res["coefficient"] == "percent_agreement"].set_index("question")["estimate"]
+    # By hand: share of agreeing rater pairs per unit, averaged over units.
+    # Q1 units: all agree; 2 of 3 agree (x3) -> (1 + 1/3 + 1/3 + 1/3) / 4 = 0.5
+    # Q2 and Q3: one unanimous unit, two with one agreeing pair -> 5/9 each
+    assert pa["Q1"] == pytest.approx(0.5)
+    assert pa["Q2"] == pytest.approx(5 / 9) and pa["Q3"] == pytest.approx(5 / 9)
+    assert pa["mean"] == pytest.approx((4 * 0.5 + 3 * 5 / 9 + 3 * 5 / 9) / 10)
+    assert list(res.columns[:2]) == ["question", "category"] and res["category"].isna().all()
+    assert set(res.loc[res["coefficient"] == "fleiss_kappa", "raters"]) == {"R1-R2-R3"}
+
+
+def test_agreement_by_question_multi_code_question_per_code_and_out_of_the_mean():
+    cb = make_codebook(multi_q2=True)
+    res = coding.agreement_by_question(_long_ratings(cb), cb, bootstrap=0, seed=1)
+    q2 = res[res["question"] == "Q2"]
+    assert set(q2["category"]) == {"fun", "need", "peer"}
+    pa = res[(res["coefficient"] == "percent_agreement") & res["category"].isna()]
+    assert pa.set_index("question")["estimate"]["mean"] == pytest.approx((4 * 0.5 + 3 * 5 / 9) / 7)
+
+
+def test_category_agreement_by_question_labels_single_code_questions(cb):
+    res = coding.category_agreement_by_question(_long_ratings(cb), cb)
+    assert list(res.columns[:3]) == ["question", "category", "label"]
+    assert list(res["question"].unique()) == ["Q1", "Q2", "Q3"]
+    # Q1 "career": R1 once, R2 twice, R3 never -> 3 ratings in the category
+    assert res.set_index(["question", "category"]).loc[("Q1", "career"), "n_ratings"] == 3
+    assert res.set_index(["question", "category"]).loc[("Q1", "career"), "label"] == "Career"

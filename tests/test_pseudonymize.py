@@ -167,3 +167,16 @@ def test_participants_numbered_by_first_post_of_any_role():
     key = ps.build_key(df, moderators=[], extra_handles=(h for h in ["fay"]))  # any iterable
     assert list(zip(key["handle"], key["pseudonym"])) == [("dora", "P01"), ("emil", "P02"),
                                                           ("fay", "X001")]
+
+
+def test_pseudonymize_study_uses_one_key_and_sorts_by_pseudonym():
+    participants = pd.DataFrame({"handle": ["@eve", "@bob"], "sector": ["higher", "school"]})
+    pln = pd.DataFrame({"participant": ["@eve", "@bob"], "contact": ["@Frank", "OU library"],
+                        "contact_type": ["person", "resource"], "frequency": ["daily", "weekly"]})
+    posts, parts, contacts, key = ps.pseudonymize_study(POSTS, ["@mod"], participants, pln)
+    k = dict(zip(key["handle"].str.casefold(), key["pseudonym"], strict=True))
+    # one key: the same handle has the same pseudonym in posts, participants and PLN
+    assert list(parts["handle"]) == sorted([k["bob"], k["eve"]])  # sorted by pseudonym
+    assert list(contacts["participant"]) == sorted([k["bob"], k["eve"]])
+    assert contacts.set_index("participant").loc[k["eve"], "contact"] == k["frank"]
+    assert set(posts["author_handle"]) <= set(key["pseudonym"])

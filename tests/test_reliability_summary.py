@@ -17,6 +17,7 @@ from tweetstorm.reliability import (
     krippendorff_verdict,
     landis_koch_label,
     mean_over_groups,
+    overview,
     plot_confusion_matrices,
 )
 
@@ -145,3 +146,22 @@ def test_confusion_heatmaps_one_panel_per_pair():
     finally:
         plt.close(fig)
     assert category_key(["a", "b"]) == "1 = a; 2 = b"
+
+
+def test_overview_formats_intervals_and_the_mean_range():
+    nan = float("nan")
+    coefficients = pd.DataFrame({
+        "question": ["Q1", "Q1", "Q2", "mean", "Q1"],
+        "category": [pd.NA, pd.NA, pd.NA, pd.NA, "fun"],
+        "coefficient": ["fleiss_kappa", "cohen_kappa", "fleiss_kappa", "fleiss_kappa", "fleiss_kappa"],
+        "raters": ["R1-R2-R3", "R1-R2", "R1-R2-R3", "R1-R2-R3", "R1-R2-R3"],
+        "estimate": [0.61, 0.7, 0.8, 0.7, 0.1],
+        "ci_low": [0.5, 0.6, 0.7, nan, 0.0], "ci_high": [0.7, 0.8, 0.9, nan, 0.2],
+        "min": [nan, nan, nan, 0.61, nan], "max": [nan, nan, nan, 0.8, nan],
+    })
+    table = overview(coefficients, ["Q1", "Q2"])
+    assert list(table.index) == ["fleiss_kappa", "cohen_kappa R1-R2"]
+    assert list(table.columns) == ["Q1", "Q2", "mean"]
+    assert table.loc["fleiss_kappa", "Q1"] == "0.610 [0.500, 0.700]"
+    assert table.loc["fleiss_kappa", "mean"] == "0.700 (0.610-0.800)"
+    assert pd.isna(table.loc["cohen_kappa R1-R2", "Q2"])

@@ -48,7 +48,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from . import paths
 from .codebook import Codebook
-from .errors import InputError
+from .errors import InputError, require_columns
 
 __all__ = [
     "SHEET_COLUMNS", "units", "unassigned_answers", "write_sheets", "read_sheets", "uncoded",
@@ -93,10 +93,8 @@ def _sort_units(df: pd.DataFrame, by_time: bool) -> pd.DataFrame:
 
 def _answers(posts: pd.DataFrame, source: str) -> pd.DataFrame:
     need = ["post_id", "role", "question", "author_handle", "text"]
-    missing = [c for c in need if c not in posts.columns]
-    if missing:
-        raise InputError(source, f"the post table lacks column(s) {', '.join(missing)}",
-                         "run notebook 01-ingest, which writes the canonical posts with role and question")
+    require_columns(posts.columns, need, source,
+                    "run notebook 01-ingest, which writes the canonical posts with role and question")
     return posts[posts["role"] == "answer"]
 
 
@@ -417,12 +415,8 @@ def _read_table(path: Path, name: str) -> tuple[list[str], list[tuple[int, dict[
 
 
 def _require(header: Sequence[str], needed: Sequence[str], name: str, what: str) -> None:
-    missing = [c for c in needed if c not in header]
-    if missing:
-        raise InputError(name, f"missing column(s) {', '.join(missing)} (found: "
-                         f"{', '.join(h for h in header if h) or 'none'})",
-                         f"add the column(s) to the header row; a {what} needs "
-                         f"{', '.join(needed)}", row=1)
+    require_columns(header, needed, name, f"add the column(s) to the header row; a {what} needs "
+                    f"{', '.join(needed)}", row=1, show_found=True)
 
 
 def _unit_id(value: object, known: dict[str, str], name: str, row: int, what: str) -> str:
@@ -809,3 +803,63 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------- reliability per question
+_RATING_COLUMNS = dict(unit="unit_id", rater="rater", code="code")
+
+
+def agreement_by_question(ratings: pd.DataFrame, codebook: Codebook, *, bootstrap: int, seed: int,
+                          source: str = "data/processed/ratings.parquet") -> pd.DataFrame:
+    """Agreement coefficients of each question of ``codebook`` on the long ``ratings``
+    (unit_id, question, rater, code; NA codes are missing ratings), one block per question.
+
+    A single-code question gets :func:`tweetstorm.reliability.agreement` on its codes; a
+    multi-code question gets agreement per code as present/absent
+    (:func:`tweetstorm.reliability.per_code_presence`), its rows carrying the code in
+    ``category``. Rows ``question == "mean"`` hold the unit-weighted mean of the per-question
+    estimates of the single-code questions (:func:`tweetstorm.reliability.mean_over_groups`; no
+    pooling, which would inflate chance-corrected coefficients). ``raters`` is joined with "-".
+    """
+    from . import reliability
+
+    coded = ratings[ratings["code"].notna()]
+    blocks, single = [], {}
+    for q in codebook.questions():
+        sub = coded[coded["question"] == q]
+        if codebook.multi_code(q):
+            res = reliability.per_code_presence(sub, "unit_id", "rater", "code", codes=codebook.codes(q),
+                                                sep=SEPARATOR, source=source,
+                                                bootstrap=bootstrap, seed=seed)
+            res = res.rename(columns={"code": "category"})
+        else:
+            res = reliability.agreement(sub, categories=codebook.codes(q), bootstrap=bootstrap,
+                                        seed=seed, source=source, **_RATING_COLUMNS)
+            single[q] = res
+            res = res.assign(category=pd.NA)
+        blocks.append(res.assign(question=q))
+    if single:
+        mean = reliability.mean_over_groups(single, weight="units").drop(columns="n_groups")
+        blocks.append(mean.assign(question="mean", category=pd.NA))
+    out = pd.concat(blocks, ignore_index=True)
+    out = out[["question", "category", *out.columns.drop(["question", "category"])]]
+    out["raters"] = out["raters"].map(lambda rs: "-".join(rs))
+    return out
+
+
+def category_agreement_by_question(ratings: pd.DataFrame, codebook: Codebook, *,
+                                   source: str = "data/processed/ratings.parquet") -> pd.DataFrame:
+    """Category-wise agreement (:func:`tweetstorm.reliability.category_agreement`) of every
+    single-code question, with columns question, category, label, then the agreement columns."""
+    from . import reliability
+
+    coded = ratings[ratings["code"].notna()]
+    blocks = []
+    for q in (q for q in codebook.questions() if not codebook.multi_code(q)):
+        res = reliability.category_agreement(coded[coded["question"] == q],
+                                             categories=codebook.codes(q), source=source,
+                                             **_RATING_COLUMNS)
+        res.insert(0, "question", q)
+        res.insert(2, "label", [codebook.label(q, c) for c in res["category"]])
+        blocks.append(res)
+    return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame()

@@ -33,7 +33,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from . import paths
-from .errors import InputError
+from .errors import InputError, require_columns
 
 CONSENSUS_FILE = "data/processed/consensus.parquet"
 POSTS_FILE = "data/processed/posts.parquet"
@@ -70,10 +70,9 @@ def read_table(path: str, required: Iterable[str], *, made_by: str) -> pd.DataFr
 
 
 def _require_columns(df: pd.DataFrame, required: Iterable[str], source: str) -> None:
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise InputError(source, f"missing column(s) {', '.join(missing)}",
-                         f"the table must have the columns {', '.join(required)}")
+    required = list(required)
+    require_columns(df.columns, required, source,
+                    f"the table must have the columns {', '.join(required)}")
 
 
 def check_consensus(consensus: pd.DataFrame, codebook: Any, *,

@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, NullLocator
 
 from . import figures
-from .errors import InputError
+from .errors import InputError, require_columns
 
 CONTACT_TYPES: tuple[str, ...] = ("person", "group", "resource")
 KINDS: tuple[str, ...] = ("participant",) + CONTACT_TYPES
@@ -80,10 +80,8 @@ def validate_contacts(contacts: pd.DataFrame, source: str = DEFAULT_SOURCE,
     Raises :class:`InputError` on a missing column, an empty cell, an unknown type or frequency,
     a participant naming themselves, or a (participant, contact) pair listed twice.
     """
-    missing = [c for c in REQUIRED_COLUMNS if c not in contacts.columns]
-    if missing:
-        raise InputError(source, f"missing column(s) {', '.join(missing)}",
-                         f"the contact list needs the columns {', '.join(REQUIRED_COLUMNS)}")
+    require_columns(contacts.columns, REQUIRED_COLUMNS, source,
+                    f"the contact list needs the columns {', '.join(REQUIRED_COLUMNS)}")
     out = contacts.reset_index(drop=True).copy()
     for column in REQUIRED_COLUMNS:
         out[column] = _clean_column(out, column, source)

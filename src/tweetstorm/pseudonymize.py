@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .errors import InputError
+from .errors import InputError, require_columns
 
 KINDS: tuple[str, ...] = ("participant", "moderator", "other")
 KEY_FILE = paths.PRIVATE / "pseudonym_key.csv"
@@ -198,10 +198,8 @@ class _Lookup:
     """Case-insensitive handle -> pseudonym lookup with the rules of the module docstring."""
 
     def __init__(self, key: pd.DataFrame) -> None:
-        missing = {"handle", "pseudonym"} - set(key.columns)
-        if missing:
-            raise InputError("pseudonym key", f"missing column(s) {', '.join(sorted(missing))}",
-                             "build the key with tweetstorm.pseudonymize.build_key")
+        require_columns(key.columns, ("handle", "pseudonym"), "pseudonym key",
+                        "build the key with tweetstorm.pseudonymize.build_key")
         folded = key["handle"].astype(str).map(_norm)
         for col, values in (("handle", folded), ("pseudonym", key["pseudonym"])):
             dup = values[values.duplicated()]
@@ -333,3 +331,22 @@ def read_key(path: str | Path | None = None) -> pd.DataFrame:
     source = paths.resolve(path) if path is not None else KEY_FILE
     return pd.read_csv(source, dtype="string", keep_default_na=False)
 
+
+
+def pseudonymize_study(posts: pd.DataFrame, moderators: Iterable[str], participants: pd.DataFrame,
+                       pln: pd.DataFrame, *, participants_file: str = "data/raw/participants.csv",
+                       pln_file: str = "data/raw/pln_identification.csv"
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Pseudonymise the whole study at once: returns ``(posts, participants, pln, key)``.
+
+    One key covers the posts, the participant list and the PLN session (:func:`build_key` with
+    their handles as ``extra_handles``). The participant list and the PLN contacts come back
+    sorted by pseudonym: the raw files' order (by handle) would hint at the handles.
+    """
+    key = build_key(posts, moderators, extra_handles(participants=participants, pln=pln))
+    posts = apply(posts, key)
+    participants = (apply_participants(participants, key, file=participants_file)
+                    .sort_values("handle", kind="stable").reset_index(drop=True))
+    pln = (apply_pln(pln, key, file=pln_file)
+           .sort_values("participant", kind="stable").reset_index(drop=True))
+    return posts, participants, pln, key

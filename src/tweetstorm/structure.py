@@ -50,7 +50,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, require_columns
 
 ROLES: tuple[str, ...] = ("question", "answer", "retweet", "reply", "quote", "off_topic",
                           "outside_window")
@@ -97,10 +97,8 @@ def _utc(value: str | pd.Timestamp, name: str) -> pd.Timestamp:
 
 
 def _check(posts: pd.DataFrame) -> None:
-    missing = [c for c in _REQUIRED if c not in posts.columns]
-    if missing:
-        raise InputError("posts table", f"missing column(s) {', '.join(missing)}",
-                         "pass the canonical post table of tweetstorm.ingest.read_posts")
+    require_columns(posts.columns, _REQUIRED, "posts table",
+                    "pass the canonical post table of tweetstorm.ingest.read_posts")
     for col in ("post_id", "created_at"):
         bad = posts[col].isna()
         if bad.any():

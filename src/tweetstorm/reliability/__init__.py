@@ -43,13 +43,14 @@ from tweetstorm.reliability.summary import (
     krippendorff_verdict,
     landis_koch_label,
     mean_over_groups,
+    overview,
     plot_confusion_matrices,
 )
 
 __all__ = [
     "COEFFICIENTS", "COLUMNS", "LEVELS", "RANGES", "WEIGHTS", "RatingMatrix", "agreement",
     "bootstrap_replicates", "category_agreement", "category_key", "confusion_matrices",
-    "krippendorff_verdict", "landis_koch_label", "mean_over_groups", "per_code_presence",
+    "krippendorff_verdict", "landis_koch_label", "mean_over_groups", "overview", "per_code_presence",
     "plot_confusion_matrices", "presence_ratings", "rating_matrix", "read_ratings",
     "weight_matrix",
 ]

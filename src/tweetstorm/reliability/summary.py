@@ -170,3 +170,24 @@ def category_key(categories: Sequence[str]) -> str:
     """The key of the numbered categories of :func:`plot_confusion_matrices`:
     ``"1 = sharing; 2 = motivation; ..."``."""
     return "; ".join(f"{i} = {c}" for i, c in enumerate(categories, start=1))
+
+
+def overview(coefficients: pd.DataFrame, questions: Sequence[str]) -> pd.DataFrame:
+    """The key numbers as a coefficient x question table of strings.
+
+    ``coefficients``: a table like :func:`tweetstorm.coding.agreement_by_question` returns (raters
+    joined with "-"). Each cell is "estimate [ci_low, ci_high]"; in the column ``mean`` it is
+    "estimate (min-max)", the range of the per-question estimates. Cohen's kappa and Scott's pi
+    get one row per rater pair. Rows of per-category (multi-code) results are left out.
+    """
+    main = coefficients[coefficients["category"].isna()].copy()
+    main["coefficient"] = main["coefficient"].where(
+        ~main["coefficient"].isin(["cohen_kappa", "scott_pi"]), main["coefficient"] + " " + main["raters"])
+    is_mean = main["question"] == "mean"
+    low = main["ci_low"].where(~is_mean, main.get("min"))
+    high = main["ci_high"].where(~is_mean, main.get("max"))
+    main["value"] = [f"{e:.3f} [{lo:.3f}, {hi:.3f}]" if not m else f"{e:.3f} ({lo:.3f}-{hi:.3f})"
+                     for e, lo, hi, m in zip(main["estimate"], low, high, is_mean)]
+    table = main.pivot(index="coefficient", columns="question", values="value")
+    return table.reindex(index=pd.unique(main["coefficient"]),
+                         columns=[c for c in [*questions, "mean"] if c in set(main["question"])])
