@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tweetstorm import coding
+from tweetstorm import coding, reliability
 from tweetstorm.codebook import parse
 from tweetstorm.errors import InputError
 from tweetstorm.reliability import presence_ratings
@@ -458,7 +458,7 @@ def _long_ratings(cb):
 
 
 def test_agreement_by_question_per_question_and_unit_weighted_mean(cb):
-    res = coding.agreement_by_question(_long_ratings(cb), cb, bootstrap=0, seed=1)
+    res = reliability.agreement_by_question(_long_ratings(cb), cb, bootstrap=0, seed=1)
     pa = res[res["coefficient"] == "percent_agreement"].set_index("question")["estimate"]
     # By hand: share of agreeing rater pairs per unit, averaged over units.
     # Q1 units: all agree; 2 of 3 agree (x3) -> (1 + 1/3 + 1/3 + 1/3) / 4 = 0.5
@@ -472,7 +472,7 @@ def test_agreement_by_question_per_question_and_unit_weighted_mean(cb):
 
 def test_agreement_by_question_multi_code_question_per_code_and_out_of_the_mean():
     cb = make_codebook(multi_q2=True)
-    res = coding.agreement_by_question(_long_ratings(cb), cb, bootstrap=0, seed=1)
+    res = reliability.agreement_by_question(_long_ratings(cb), cb, bootstrap=0, seed=1)
     q2 = res[res["question"] == "Q2"]
     assert set(q2["category"]) == {"fun", "need", "peer"}
     pa = res[(res["coefficient"] == "percent_agreement") & res["category"].isna()]
@@ -480,7 +480,7 @@ def test_agreement_by_question_multi_code_question_per_code_and_out_of_the_mean(
 
 
 def test_category_agreement_by_question_labels_single_code_questions(cb):
-    res = coding.category_agreement_by_question(_long_ratings(cb), cb)
+    res = reliability.category_agreement_by_question(_long_ratings(cb), cb)
     assert list(res.columns[:3]) == ["question", "category", "label"]
     assert list(res["question"].unique()) == ["Q1", "Q2", "Q3"]
     # Q1 "career": R1 once, R2 twice, R3 never -> 3 ratings in the category

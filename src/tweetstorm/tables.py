@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
+from .safeio import write_csv
 
 
 def _missing(value: object) -> bool:
@@ -36,7 +37,7 @@ def _latex_escape(text: str) -> str:
 
 def write_table(df: pd.DataFrame, name: str, caption: str, *, digits: int = 3,
                 directory: str | Path | None = None) -> dict[str, Path]:
-    """Write ``df`` as ``<name>.csv`` (full precision), ``<name>.md`` and ``<name>.tex``.
+    """Write ``df`` as ``<name>.csv`` (12 significant digits, :func:`tweetstorm.safeio.write_csv`), ``<name>.md`` and ``<name>.tex``.
 
     The Markdown (via tabulate) and LaTeX (pandas Styler, booktabs rules) versions round floats to
     ``digits`` decimals and carry the caption. The index is not written: put what matters in
@@ -48,7 +49,7 @@ def write_table(df: pd.DataFrame, name: str, caption: str, *, digits: int = 3,
     out.mkdir(parents=True, exist_ok=True)
     written = {"csv": out / f"{name}.csv", "md": out / f"{name}.md", "tex": out / f"{name}.tex"}
     flat = df.reset_index(drop=True)
-    flat.to_csv(written["csv"], index=False, lineterminator="\n")
+    write_csv(flat, written["csv"])
     shown = _rounded(flat, digits)
     md = shown.to_markdown(index=False, disable_numparse=True)
     written["md"].write_text(f"{caption.strip()}\n\n{md}\n", encoding="utf-8")

@@ -38,6 +38,7 @@ from tweetstorm.reliability.matrix import (
     read_ratings,
     weight_matrix,
 )
+from tweetstorm.reliability.byquestion import agreement_by_question, category_agreement_by_question
 from tweetstorm.reliability.summary import (
     category_key,
     krippendorff_verdict,
@@ -49,6 +50,7 @@ from tweetstorm.reliability.summary import (
 
 __all__ = [
     "COEFFICIENTS", "COLUMNS", "LEVELS", "RANGES", "WEIGHTS", "RatingMatrix", "agreement",
+    "agreement_by_question", "category_agreement_by_question",
     "bootstrap_replicates", "category_agreement", "category_key", "confusion_matrices",
     "krippendorff_verdict", "landis_koch_label", "mean_over_groups", "overview", "per_code_presence",
     "plot_confusion_matrices", "presence_ratings", "rating_matrix", "read_ratings",
