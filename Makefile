@@ -50,6 +50,7 @@ PARTICIPANTS := data/processed/participants.parquet
 PLN_CONTACTS := data/processed/pln_contacts.parquet
 RATINGS := data/processed/ratings.parquet
 CONSENSUS := data/processed/consensus.parquet
+CATEGORY_AGREEMENT := results/reliability_categories.csv
 
 # Every file a notebook writes is a target of its rule, so a deleted output is rebuilt and nbrun
 # checks that each one was written. A table is .csv + .md + .tex, a figure .png + .svg + .txt.
@@ -81,14 +82,14 @@ OUT_03 := $(call table,reliability_coefficients reliability_categories reliabili
 P_03 := -p ratings_path $(RATINGS) -p consensus_path $(CONSENSUS) -p codebook_path $(CODEBOOK)
 
 NB_04 := notebooks/04-descriptives.ipynb
-IN_04 := $(CONSENSUS) $(POSTS) $(PARTICIPANTS) $(CODEBOOK)
-OUT_04 := $(call table,$(QUESTIONS:%=%_frequencies) association_tests association_residuals \
+IN_04 := $(CONSENSUS) $(RATINGS) $(POSTS) $(PARTICIPANTS) $(CODEBOOK) $(CATEGORY_AGREEMENT)
+OUT_04 := $(call table,$(QUESTIONS:%=%_frequencies) $(QUESTIONS:%=%_rank_by_rater) association_tests association_residuals \
                        cooccurrence_matrix cooccurrence_pairs participation_per_participant \
                        participation_concentration participation_answers_per_question \
                        participation_timeline participation_question_times) \
           $(call figure,$(QUESTIONS:%=%_categories) participation cooccurrence)
-P_04 := -p consensus_path $(CONSENSUS) -p posts_path $(POSTS) -p participants_path $(PARTICIPANTS) \
-        -p codebook_path $(CODEBOOK)
+P_04 := -p consensus_path $(CONSENSUS) -p ratings_path $(RATINGS) -p posts_path $(POSTS) -p participants_path $(PARTICIPANTS) \
+        -p category_agreement_path $(CATEGORY_AGREEMENT) -p codebook_path $(CODEBOOK)
 
 NB_05 := notebooks/05-pln-network.ipynb
 IN_05 := $(PLN_CONTACTS) $(PARTICIPANTS)

@@ -67,9 +67,10 @@ def test_rank_by_count_then_codebook_order(codebook):
             ("Q1", "P03", "sharing"), ("Q2", "P01", "reciprocity")]
     freq = d.category_frequencies(_consensus(rows), codebook)
     q1 = freq[freq["question"] == "Q1"]
-    # feedback (2) first; sharing and motivation tie at 1: codebook order puts sharing first.
+    # feedback (2) first; sharing and motivation tie at 1 and share the best rank (competition
+    # ranking), listed in codebook order.
     assert q1["code"].tolist() == ["feedback", "sharing", "motivation"]
-    assert q1["rank"].tolist() == [1, 2, 3]
+    assert q1["rank"].tolist() == [1, 2, 2]
     q2 = freq[freq["question"] == "Q2"]
     assert q2["code"].tolist() == ["reciprocity", "motivation"]
     assert q2["n"].tolist() == [1, 0]
@@ -95,9 +96,12 @@ def test_top_category_sentence_uses_the_values(codebook):
     rows = [("Q1", "P01", "sharing")] * 3 + [("Q1", "P02", "feedback")]
     freq = d.category_frequencies(_consensus(rows), codebook, question="Q1")
     text = d.top_category_sentence(freq, "Goals")
-    low, high = stats.binomtest(3, 4).proportion_ci(method="wilson")
-    assert text == (f"The most frequent category of Goals was Sharing (n = 3 of 4 answers, 75.0% "
-                    f"[95% CI {100 * low:.1f}%, {100 * high:.1f}%], raised by 1 participant).")
+    # 1 of the 2 participants answering raised sharing; resampling the two, sharing is first
+    # unless only P02 is drawn (probability 1/4), when it falls to rank 2.
+    low, high = stats.binomtest(1, 2).proportion_ci(method="wilson")
+    assert text == (f"The most frequent category of Goals was Sharing (3 of 4 answers; raised by 1 "
+                    f"of 2 participants, 50% [95% CI {100 * low:.0f}%, {100 * high:.0f}%]; rank "
+                    f"between 1 and 2 in 95% of participant resamples).")
     assert d.question_slug(codebook, "Q1") == "q1_goals"
 
 
@@ -109,7 +113,7 @@ def test_chi_square_against_hand_value_and_scipy():
     # Expected counts: 30*40/75 = 16, 14, 24, 21; X^2 = 36/16 + 36/14 + 36/24 + 36/21.
     hand = 36 / 16 + 36 / 14 + 36 / 24 + 36 / 21
     ref = stats.chi2_contingency(table.to_numpy(), correction=False)
-    assert res["test"] == "chi-square"
+    assert res["method"] == "chi-square" and res["cochran_ok"]
     assert res["chi2"] == pytest.approx(hand) == pytest.approx(8.035714, abs=1e-6)
     assert res["chi2"] == pytest.approx(ref.statistic)
     assert res["p_value"] == pytest.approx(ref.pvalue)
@@ -120,7 +124,7 @@ def test_chi_square_larger_table_against_scipy():
     table = pd.DataFrame([[20, 15, 30], [25, 30, 10], [12, 18, 22]])
     res = d.association_test(table)
     ref = stats.chi2_contingency(table.to_numpy())
-    assert res["test"] == "chi-square" and res["df"] == 4
+    assert res["method"] == "chi-square" and res["df"] == 4
     assert res["chi2"] == pytest.approx(ref.statistic)
     assert res["p_value"] == pytest.approx(ref.pvalue)
 
@@ -142,8 +146,10 @@ def test_small_2x2_uses_fisher_exact_with_hand_p():
     # [[3, 0], [0, 3]]: of the C(6,3) = 20 tables with these margins, [[3,0],[0,3]] and
     # [[0,3],[3,0]] are the two as extreme, each with probability 1/20: two-sided p = 0.1.
     res = d.association_test(pd.DataFrame([[3, 0], [0, 3]]))
-    assert res["test"] == "Fisher exact"
+    assert res["method"] == "Fisher exact" and not res["cochran_ok"]
     assert res["p_value"] == pytest.approx(0.1)
+    # the p-value does not come from the chi-square distribution: no chi2, no df beside it
+    assert math.isnan(res["chi2"]) and math.isnan(res["df"])
 
 
 def _freeman_halton_exact(table: np.ndarray) -> float:
@@ -174,7 +180,7 @@ def test_sparse_larger_table_uses_seeded_monte_carlo_close_to_exact():
     res = d.association_test(table, seed=7, n_resamples=20000)
     again = d.association_test(table, seed=7, n_resamples=20000)
     exact = _freeman_halton_exact(table.to_numpy())
-    assert res["test"].startswith("Fisher-Freeman-Halton")
+    assert res["method"].startswith("Fisher-Freeman-Halton")
     assert res["p_value"] == again["p_value"]  # seeded: the same every run
     assert res["p_value"] == pytest.approx(exact, abs=0.01)  # Monte Carlo error ~ 0.002 here
 
@@ -187,16 +193,19 @@ def test_empty_rows_and_columns_are_dropped_and_reported():
     assert (res["n_rows"], res["n_cols"]) == (2, 2)
     assert res["chi2"] == pytest.approx(36 / 16 + 36 / 14 + 36 / 24 + 36 / 21)
     one_row = d.association_test(pd.DataFrame([[5, 5], [0, 0]]))
-    assert one_row["test"].startswith("not testable") and math.isnan(one_row["p_value"])
+    assert one_row["method"].startswith("not testable") and math.isnan(one_row["p_value"])
 
 
 def test_holm_against_hand_values():
-    tests = pd.DataFrame({"p_value": [0.01, 0.04, 0.03, 0.005, np.nan]})
+    tests = pd.DataFrame({"level": ["participant"] * 5 + ["answer"],
+                          "p_value": [0.01, 0.04, 0.03, 0.005, np.nan, 0.0001]})
     out = d.holm(tests, alpha=0.05)
     # sorted 0.005*4 = 0.02, 0.01*3 = 0.03, 0.03*2 = 0.06, 0.04*1 = 0.04 -> max so far 0.06.
+    # The answer-level row is not in the family (else the multipliers would be 5, 4, ...).
     assert out["p_holm"].iloc[:4].tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
-    assert math.isnan(out["p_holm"].iloc[4])
-    assert out["reject"].tolist() == [True, False, False, True, False]
+    assert math.isnan(out["p_holm"].iloc[4]) and math.isnan(out["p_holm"].iloc[5])
+    assert out["reject"].iloc[:4].tolist() == [True, False, False, True]
+    assert out["reject"].iloc[4:].isna().all()
 
 
 def test_category_by_question_for_shared_codes(codebook):
@@ -207,7 +216,8 @@ def test_category_by_question_for_shared_codes(codebook):
     assert len(tests) == 1
     t = tests.iloc[0]
     ref = stats.chi2_contingency(np.array([[12, 28], [25, 15]]), correction=False)
-    assert (t["question"], t["code"], t["test"]) == ("Q1 vs Q2", "motivation", "chi-square")
+    assert (t["question"], t["code"], t["level"]) == ("Q1 vs Q2", "motivation", "answer")
+    assert t["method"].startswith("chi-square") and "exploratory" in t["method"]
     assert t["chi2"] == pytest.approx(ref.statistic)
     assert t["p_value"] == pytest.approx(ref.pvalue)
     assert resid.set_index(["level", "code"]).loc[("Q1", "motivation"), "observed"] == 12
@@ -231,7 +241,7 @@ def test_characteristic_tests_counts_missing_and_rejects_unknown_authors(codeboo
                                  "sector": ["school"] * 5})
     tests, resid = d.characteristic_tests(_consensus(rows), participants, codebook,
                                           characteristics=("role",))
-    q1 = tests[tests["question"] == "Q1"].iloc[0]
+    q1 = tests[(tests["question"] == "Q1") & (tests["level"] == "answer")].iloc[0]
     # code x role: sharing = [30 researcher, 10 teacher], feedback = [15, 20]; P05 has no role.
     # Chi-square does not depend on the order of rows or columns.
     ref = stats.chi2_contingency(np.array([[10, 30], [20, 15]]), correction=False)
@@ -299,9 +309,9 @@ def test_posts_per_participant_and_concentration():
 
 
 def test_moderators_and_bystanders_are_not_participants():
-    # The bug of issue 5: the moderator M1 (who retweets a lot) and X014 (who only retweets)
-    # were counted as participants. Here M2 even has an answer (a reply in a question's chain)
-    # without asking a question: the pseudonym marks a moderator too.
+    # The moderator M1 (who retweets a lot) and X014 (who only retweets) are not participants.
+    # M2 has an answer (a reply in a question's chain) without asking a question: the posts'
+    # author_kind column, not the spelling of the pseudonym, says M2 is a moderator.
     t0 = pd.Timestamp("2012-11-15 19:00", tz="UTC")
     rows = [("1", "M1", "question", "Q1"), ("2", "P01", "answer", "Q1"),
             ("3", "M1", "retweet", None), ("4", "M1", "retweet", None),
@@ -312,6 +322,8 @@ def test_moderators_and_bystanders_are_not_participants():
                           "created_at": [t0 + pd.Timedelta(minutes=i) for i in range(len(rows))],
                           "role": [r[2] for r in rows],
                           "question": pd.array([r[3] for r in rows], dtype="string")})
+    kind = {"M1": "moderator", "M2": "moderator", "P01": "participant", "P02": "participant"}
+    posts["author_kind"] = posts["author_handle"].map(kind).fillna("other")
     assert d.moderators(posts) == ["M1", "M2"]
     pp = d.posts_per_participant(posts).set_index("participant")
     # one answer each; P02 first by total (answer + retweet); the unassigned answer counts
@@ -365,8 +377,13 @@ def test_cooccurrence_on_a_hand_table(codebook):
             ("Q1:motivation", "Q1:motivation"): 1, ("Q2:reciprocity", "Q2:reciprocity"): 0}
     for (a, b), v in hand.items():
         assert co.loc[a, b] == v and co.loc[b, a] == v
-    pairs = d.top_pairs(co, k=2)
-    assert pairs.iloc[0].tolist() == ["Q1:sharing", "Q2:motivation", 2]
+    pairs = d.pair_enrichment(co, len(inc)).set_index(["category_a", "category_b"])
+    # sharing (P01, P02) and Q2 motivation (P01, P02) among 3 participants: expected 2 * 2 / 3,
+    # P(X >= 2) for X ~ Hypergeometric(3, 2, 2) = C(2,2) C(1,0) / C(3,2) = 1/3.
+    top = pairs.loc[("Q1:sharing", "Q2:motivation")]
+    assert top["participants"] == 2 and top["expected"] == pytest.approx(4 / 3)
+    assert top["lift"] == pytest.approx(1.5) and top["p_value"] == pytest.approx(1 / 3)
+    assert ("Q2:reciprocity", "Q1:sharing") not in pairs.index  # never raised: no pair
 
 
 # ----------------------------------------------------------------------------- figures
@@ -375,10 +392,13 @@ def test_figures_render_and_save_the_same_bytes(codebook, tmp_path):
     from tweetstorm import figures
 
     rows = [("Q1", "P01", "sharing")] * 3 + [("Q1", "P02", "feedback")]
-    freq = d.category_frequencies(_consensus(rows), codebook, question="Q1")
-    first = figures.save_figure(d.plot_category_frequencies(freq, "Goals"), "f", "c",
+    agreement = pd.DataFrame({"question": ["Q1", "Q1"], "category": ["sharing", "feedback"],
+                              "kappa": [0.9, 0.3]})
+    freq = d.category_frequencies(_consensus(rows), codebook, question="Q1",
+                                  category_agreement=agreement)
+    first = figures.save_figure(d.plot_category_frequencies(freq, "Goals", xmax=80), "f", "c",
                                 directory=tmp_path / "a")
-    second = figures.save_figure(d.plot_category_frequencies(freq, "Goals"), "f", "c",
+    second = figures.save_figure(d.plot_category_frequencies(freq, "Goals", xmax=80), "f", "c",
                                  directory=tmp_path / "b")
     for kind in ("png", "svg"):
         assert first[kind].read_bytes() == second[kind].read_bytes()
@@ -386,5 +406,17 @@ def test_figures_render_and_save_the_same_bytes(codebook, tmp_path):
     fig = d.plot_participation(d.posts_per_participant(posts), d.timeline(posts),
                                d.question_times(posts))
     assert tuple(fig.get_size_inches()) == pytest.approx((figures.PAGE_WIDTH, 2.6))
-    fig = d.plot_cooccurrence(d.cooccurrence(d.incidence(_consensus(rows), codebook)))
+    fig = d.plot_category_frequencies(freq, "Goals", xmax=80)
+    assert fig.axes[0].get_xlim() == (0, 80)  # the x range given, shared by the questions
+    hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
+    assert len(hatched) == 1  # feedback (kappa 0.3) is flagged, sharing is not
+    rows += [("Q2", "P01", "motivation"), ("Q2", "P02", "motivation")]
+    co = d.cooccurrence(d.incidence(_consensus(rows), codebook))
+    fig = d.plot_cooccurrence(co)
     assert len(fig.axes) == 2  # the heatmap and its colour bar
+    mesh = fig.axes[0].collections[0]
+    # the colour scale is set by the pairs (at most 1 participant raises both), not by the
+    # diagonal (2 participants raised Q2 motivation)
+    assert co.to_numpy().max() == 2 and mesh.get_clim() == (0, 1)
+    separators = [ln for ln in fig.axes[0].lines if ln.get_color() == "black"]
+    assert len(separators) == 2  # one question boundary: a horizontal and a vertical segment

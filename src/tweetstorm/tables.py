@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -36,12 +37,15 @@ def _latex_escape(text: str) -> str:
 
 
 def write_table(df: pd.DataFrame, name: str, caption: str, *, digits: int = 3,
-                directory: str | Path | None = None) -> dict[str, Path]:
+                directory: str | Path | None = None,
+                headers: Mapping[str, str] | None = None) -> dict[str, Path]:
     """Write ``df`` as ``<name>.csv`` (12 significant digits, :func:`tweetstorm.safeio.write_csv`), ``<name>.md`` and ``<name>.tex``.
 
     The Markdown (via tabulate) and LaTeX (pandas Styler, booktabs rules) versions round floats to
     ``digits`` decimals and carry the caption. The index is not written: put what matters in
-    columns. ``directory`` defaults to ``results/``. Returns the paths written.
+    columns. ``headers`` renames columns in the Markdown and LaTeX versions only (headers for a
+    reader; the CSV keeps the data's column names). ``directory`` defaults to ``results/``.
+    Returns the paths written.
     """
     if not name or "/" in name:
         raise ValueError(f"write_table: table name {name!r} must be a plain file stem")
@@ -51,6 +55,8 @@ def write_table(df: pd.DataFrame, name: str, caption: str, *, digits: int = 3,
     flat = df.reset_index(drop=True)
     write_csv(flat, written["csv"])
     shown = _rounded(flat, digits)
+    if headers:
+        shown = shown.rename(columns=dict(headers))
     md = shown.to_markdown(index=False, disable_numparse=True)
     written["md"].write_text(f"{caption.strip()}\n\n{md}\n", encoding="utf-8")
     styler = shown.style.hide(axis="index").format(escape="latex").format_index(escape="latex", axis=1)

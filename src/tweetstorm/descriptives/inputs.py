@@ -1,0 +1,79 @@
+"""Reading and checking the inputs of the descriptive step: one reader for every input file.
+
+Every table the step reads (processed Parquet files and the reliability step's CSV tables) goes
+through :func:`read_table`, which checks that the file exists and has the columns the step needs;
+the codebook is read by :func:`tweetstorm.codebook.load`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import paths
+from ..errors import InputError, require_columns
+from ..missing import PANDAS_NA_VALUES
+
+CONSENSUS_FILE = "data/processed/consensus.parquet"
+POSTS_FILE = "data/processed/posts.parquet"
+PARTICIPANTS_FILE = "data/processed/participants.parquet"
+RATINGS_FILE = "data/processed/ratings.parquet"
+CATEGORY_AGREEMENT_FILE = "results/reliability_categories.csv"
+
+
+def read_table(path: str, required: Iterable[str], *, made_by: str) -> pd.DataFrame:
+    """Read an input table (repo-relative ``path``; Parquet, or CSV by its ``.csv`` suffix) and
+    check its columns.
+
+    CSV cells are read as text with the compendium's one missing-value rule
+    (:data:`tweetstorm.missing.PANDAS_NA_VALUES`) and numbers converted where a whole column is
+    numeric. ``made_by`` names the step that writes the file, for the fix in the error message.
+    """
+    full = paths.resolve(path)
+    name = paths.relative(full)
+    if not full.is_file():
+        raise InputError(name, "file not found",
+                         f"run {made_by} first (make all), or pass the right path")
+    if full.suffix.lower() == ".csv":
+        df = pd.read_csv(full, keep_default_na=False, na_values=PANDAS_NA_VALUES)
+    else:
+        df = pd.read_parquet(full)
+    require_table_columns(df, required, name)
+    return df
+
+
+def require_table_columns(df: pd.DataFrame, required: Iterable[str], source: str) -> None:
+    """Raise :class:`InputError` naming ``source`` unless ``df`` has every column of ``required``."""
+    required = list(required)
+    require_columns(df.columns, required, source,
+                    f"the table must have the columns {', '.join(required)}")
+
+
+def check_consensus(consensus: pd.DataFrame, codebook: Any, *,
+                    source: str = CONSENSUS_FILE) -> None:
+    """Raise :class:`InputError` unless every row has a known question, a code of that question's
+    codebook and an author, and no (unit_id, code) pair repeats. Rows are named 1-based."""
+    require_table_columns(consensus, ("unit_id", "question", "author", "code"), source)
+    questions = list(codebook.questions())
+    for i, (unit, q, author, code) in enumerate(
+            consensus[["unit_id", "question", "author", "code"]].itertuples(index=False), start=1):
+        if pd.isna(unit) or pd.isna(author):
+            raise InputError(source, "empty unit_id or author", "every coded answer needs both",
+                             row=i)
+        if pd.isna(q) or q not in questions:
+            raise InputError(source, f"question {q!r} is not in the codebook "
+                             f"({', '.join(questions)})",
+                             "correct the question or add it to data/raw/codebook.yml", row=i)
+        if pd.isna(code) or code not in codebook.codes(q):
+            raise InputError(source, f"code {code!r} is not a category of {q} in the codebook",
+                             "correct the code in the coding sheets/adjudication, or add the "
+                             "category to data/raw/codebook.yml", row=i)
+    dup = consensus.duplicated(["unit_id", "code"], keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0]) + 1
+        unit = consensus["unit_id"].iloc[i - 1]
+        raise InputError(source, f"unit {unit!r} carries the same code twice",
+                         "keep one row per unit and code", row=i)
