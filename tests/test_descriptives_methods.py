@@ -126,7 +126,9 @@ def test_rank_by_rater_counts_each_raters_codes(codebook):
     assert out["n_R1"].tolist() == [2, 1, 0] and out["rank_R1"].tolist() == [1, 2, 3]
     assert out["n_R2"].tolist() == [0, 2, 1] and out["rank_R2"].tolist() == [3, 1, 2]
     text = d.rater_rank_sentence(out, "Goals")
-    assert "R1 1; R2 3" in text and "at most 2 places" in text
+    assert text == ("Ranked by each rater's own codes, the consensus first-ranked category of Goals "
+                    "comes at rank 1 (rater R1); 3 (rater R2); across all categories a rater's "
+                    "rank differs from the consensus rank by at most 2 places.")
     with pytest.raises(InputError, match="rater"):
         d.rank_by_rater(ratings.drop(columns=["rater"]), freq)
 
@@ -322,3 +324,32 @@ def test_tables_keep_csv_names_and_show_readers_headers(tmp_path):
     assert header == ["Rank", "Category", "Share of participants", "Rank (rater R1)"]
     assert "participant_share" not in md and "participant\\_share" not in written["tex"].read_text()
     assert d.markdown_table(df).splitlines()[0] == md.splitlines()[2]
+
+
+def test_effect_interval_is_the_bias_shifted_percentile_interval():
+    counts = np.array([[3, 1, 0], [2, 0, 1], [0, 2, 2], [1, 1, 0], [0, 0, 3], [4, 0, 0],
+                       [0, 3, 1], [1, 2, 2]])
+    groups = np.array([0, 0, 1, 0, 1, 0, 1, 1])
+    low, high = d.effect_interval(counts, groups, n_boot=300, seed=4)
+    # the same resamples, one by one: rows repeated as drawn, V from scipy's chi-square
+    w = d.cluster_bootstrap_weights(8, 300, np.random.default_rng(4))
+
+    def v_of(rows_counts, rows_groups):
+        t = np.zeros((2, 3))
+        for c, g in zip(rows_counts, rows_groups):
+            t[g] += c
+        t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+        if min(t.shape) < 2:
+            return np.nan
+        n, (r, c) = t.sum(), t.shape
+        chi2 = stats.chi2_contingency(t, correction=False).statistic
+        phi2p = max(0.0, chi2 / n - (r - 1) * (c - 1) / (n - 1))
+        return math.sqrt(phi2p / min(r - (r - 1) ** 2 / (n - 1) - 1, c - (c - 1) ** 2 / (n - 1) - 1))
+
+    vs = np.array([v_of(np.repeat(counts, wb, axis=0), np.repeat(groups, wb)) for wb in w])
+    vs = vs[np.isfinite(vs)]
+    est = v_of(counts, groups)
+    bias = vs.mean() - est
+    assert low == pytest.approx(max(0.0, np.quantile(vs, 0.025) - bias))
+    assert high == pytest.approx(min(1.0, np.quantile(vs, 0.975) - bias))
+    assert low <= est <= high

@@ -210,23 +210,24 @@ def flag_sentence(freq: pd.DataFrame, question_label: str, *,
 
 
 def rater_rank_sentence(by_rater: pd.DataFrame, question_label: str) -> str:
-    """One sentence on how far each rater's ranking of one question (:func:`rank_by_rater`)
-    moves the consensus first-ranked categories and the largest shift of any category."""
+    """One sentence on where each rater's own ranking of one question (:func:`rank_by_rater`)
+    puts the consensus first-ranked categories, and the largest shift of any category."""
     raters = [c[len("rank_"):] for c in by_rater.columns if c.startswith("rank_")]
     if not raters:
         return f"No rater's own ranking of {question_label} is available."
     top = by_rater[by_rater["rank"] == 1]
-    shifts = {r: int((by_rater[f"rank_{r}"] - by_rater["rank"]).abs().max()) for r in raters}
-    tops = []
+    one = len(top) == 1
+    places = []
     for r in raters:
-        ranks = sorted(set(top[f"rank_{r}"].astype(int)))
-        tops.append(f"{r} {', '.join(str(x) for x in ranks)}")
-    first = "the consensus first-ranked category" if len(top) == 1 else \
-        "the consensus first-ranked categories"
-    worst = max(shifts.values())
-    return (f"In {question_label}, the raters' own rankings place {first} at rank "
-            f"{'; '.join(tops)}; across all categories a rater's rank differs from the consensus "
-            f"rank by at most {worst} place{'s' if worst != 1 else ''}.")
+        ranks = [str(x) for x in top[f"rank_{r}"].astype(int)]
+        joined = ranks[0] if len(ranks) == 1 else f"{', '.join(ranks[:-1])} and {ranks[-1]}"
+        places.append(f"{joined} (rater {r})")
+    worst = int(max((by_rater[f"rank_{r}"] - by_rater["rank"]).abs().max() for r in raters))
+    return (f"Ranked by each rater's own codes, the consensus first-ranked "
+            f"{'category' if one else 'categories'} of {question_label} "
+            f"{'comes at rank' if one else 'come at ranks'} {'; '.join(places)}; across all "
+            f"categories a rater's rank differs from the consensus rank by at most {worst} "
+            f"place{'s' if worst != 1 else ''}.")
 
 
 def shared_axis_limit(freq: pd.DataFrame, column: str = "participant_ci_high",

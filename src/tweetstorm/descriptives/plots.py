@@ -53,9 +53,9 @@ def plot_category_frequencies(freq: pd.DataFrame, title: str, alpha: float = 0.0
     ax.set_xlim(0, xmax)
     ax.set_title(title)
     if flagged.any():
-        ax.legend(handles=[Patch(facecolor=pale, edgecolor="black", hatch="////", linewidth=0,
-                                 label=f"low agreement (category kappa < {kappa_threshold:g})")],
-                  loc="lower right", fontsize=6, frameon=False)
+        fig.legend(handles=[Patch(facecolor=pale, edgecolor="black", hatch="////", linewidth=0,
+                                  label=f"low agreement (category kappa < {kappa_threshold:g})")],
+                   loc="outside lower center", fontsize=6, frameon=False)
     return fig
 
 
@@ -100,7 +100,8 @@ def plot_cooccurrence(co: pd.DataFrame, labels: Sequence[str] | None = None,
     """Heatmap of a co-occurrence matrix (:func:`tweetstorm.descriptives.cooccurrence`): the
     lower triangle coloured by the participants raising both categories, on a colour scale set by
     the pairs only; the diagonal (participants raising the category) shown apart in grey with
-    its counts, so it does not set the colour scale; lines separate the question blocks.
+    its counts (always written), so it does not set the colour scale; lines separate the question
+    blocks.
 
     ``labels`` replaces the row/column names; ``blocks`` gives the question of each row (default:
     the part of the category key before ":", e.g. "Q1"). Cell counts are written when the matrix
@@ -128,9 +129,8 @@ def plot_cooccurrence(co: pd.DataFrame, labels: Sequence[str] | None = None,
                 cbar_kws={"label": "Participants raising both categories"})
     for i in range(k):
         ax.add_patch(Rectangle((i, i), 1, 1, facecolor="0.88", edgecolor="white", linewidth=0.2))
-        if k <= 16:
-            ax.text(i + 0.5, i + 0.5, str(int(m[i, i])), ha="center", va="center", fontsize=5,
-                    color="black")
+        ax.text(i + 0.5, i + 0.5, str(int(m[i, i])), ha="center", va="center",
+                fontsize=5 if k <= 16 else 3.5, color="black")
     edges = [i for i in range(1, k) if blocks[i] != blocks[i - 1]]
     for e in edges:  # question blocks: lines through the whole lower triangle
         ax.plot([0, e], [e, e], color="black", linewidth=0.8)
