@@ -3,7 +3,8 @@
 Inputs are the processed tables of the architecture contract:
 
 * ``consensus``: one row per coded answer and code, ``unit_id, question, author, code, ...``;
-* ``posts``: the canonical post table with ``role``, ``question`` and ``author_kind``;
+* ``posts``: the canonical post table with ``role``, ``question`` and, where the ingest step
+  wrote it, ``author_kind`` (see :func:`.participation.author_kinds`);
 * ``participants``: ``handle`` (pseudonym) and the participants' characteristics;
 * ``ratings``: every rater's codes, ``unit_id, question, rater, code``;
 * the reliability step's category agreement, ``question, category, kappa``;

@@ -36,6 +36,9 @@ N_PERMUTATIONS = 9999
 #: Resamples of the cluster bootstrap of the effect size.
 N_BOOT = 2000
 
+#: Permutations or resamples handled at once (bounds the memory: chunk x participants x levels).
+_CHUNK = 1000
+
 PARTICIPANT = "participant"
 ANSWER = "answer"
 
@@ -149,7 +152,8 @@ def participant_permutation_test(counts: np.ndarray, groups: np.ndarray, *,
     characteristic. The statistic is Pearson's X^2 of the answer-level table (groups x
     categories, :func:`pearson_statistic`); its null distribution comes from ``n_permutations``
     seeded random permutations of ``groups`` among the participants, each participant keeping
-    all their answers. Vectorised: all permuted tables are built by one tensor product.
+    all their answers. Vectorised: the permuted tables of a chunk of permutations are built by one
+    matrix product.
 
     Returns ``(statistic, p)``, ``p = (1 + #{X^2_perm >= X^2_obs}) / (1 + n_permutations)``
     (Phipson & Smyth 2010), so the smallest possible p is ``1 / (1 + n_permutations)``.
@@ -160,10 +164,13 @@ def participant_permutation_test(counts: np.ndarray, groups: np.ndarray, *,
     one_hot = np.eye(n_levels)[groups]                      # (n_participants, L)
     observed = float(pearson_statistic(one_hot.T @ counts))
     rng = np.random.default_rng(seed)
-    perms = rng.permuted(np.broadcast_to(groups, (n_permutations, groups.size)), axis=1)
-    tables = np.einsum("bpl,pk->blk", np.eye(n_levels)[perms], counts)
-    null = pearson_statistic(tables)
-    exceed = int((null >= observed * (1 - 1e-12)).sum())  # tolerate rounding of equal tables
+    exceed = 0
+    for start in range(0, n_permutations, _CHUNK):  # chunks bound the memory of large studies
+        size = min(_CHUNK, n_permutations - start)
+        perms = rng.permuted(np.broadcast_to(groups, (size, groups.size)), axis=1)
+        tables = np.swapaxes(np.eye(n_levels)[perms], 1, 2) @ counts   # (size, L, n_categories)
+        # tolerate the rounding of tables equal to the observed one
+        exceed += int((pearson_statistic(tables) >= observed * (1 - 1e-12)).sum())
     return observed, (1 + exceed) / (1 + n_permutations)
 
 
@@ -187,7 +194,9 @@ def effect_interval(counts: np.ndarray, groups: np.ndarray, *, n_boot: int = N_B
     one_hot = np.eye(int(groups.max()) + 1)[groups]
     estimate = float(cramers_v(one_hot.T @ counts))
     w = cluster_bootstrap_weights(len(groups), n_boot, np.random.default_rng(seed))
-    v = cramers_v(np.einsum("bp,pl,pk->blk", w, one_hot, counts))
+    v = np.concatenate([
+        cramers_v(np.swapaxes(w[i:i + _CHUNK, :, None] * one_hot, 1, 2) @ counts)
+        for i in range(0, n_boot, _CHUNK)])
     v = v[np.isfinite(v)]
     if v.size == 0 or not np.isfinite(estimate):
         return np.nan, np.nan
