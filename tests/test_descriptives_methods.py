@@ -353,3 +353,16 @@ def test_effect_interval_is_the_bias_shifted_percentile_interval():
     assert low == pytest.approx(max(0.0, np.quantile(vs, 0.025) - bias))
     assert high == pytest.approx(min(1.0, np.quantile(vs, 0.975) - bias))
     assert low <= est <= high
+
+
+def test_settings_out_of_range_are_parameter_errors(codebook):
+    from tweetstorm.errors import ParameterError
+
+    cons = _consensus([("Q1", "P01", "sharing")])
+    with pytest.raises(ParameterError, match="n_boot"):
+        d.category_frequencies(cons, codebook, n_boot=0)
+    with pytest.raises(ParameterError, match="kappa_threshold"):
+        d.category_frequencies(cons, codebook, kappa_threshold=60)
+    with pytest.raises(ParameterError, match="alpha"):
+        d.characteristic_tests(cons, pd.DataFrame({"handle": ["P01"], "role": ["a"]}), codebook,
+                               characteristics=("role",), alpha=5)

@@ -73,6 +73,7 @@ from .inputs import (
     POSTS_FILE,
     RATINGS_FILE,
     check_consensus,
+    check_settings,
     read_table,
     require_table_columns,
 )
@@ -102,7 +103,7 @@ __all__ = [
     "PARTICIPANT", "PARTICIPANTS_FILE", "READER_HEADERS", "PARTICIPATION_ROLES", "POSTS_FILE", "RATINGS_FILE",
     "TEST_COLUMNS", "TIMELINE_ROLES", "adjusted_residuals", "answers_per_question",
     "association_test", "author_kinds", "category_frequencies", "category_key",
-    "characteristic_tests", "check_consensus", "check_posts", "cluster_bootstrap_weights",
+    "characteristic_tests", "check_consensus", "check_posts", "check_settings", "cluster_bootstrap_weights",
     "cochran_ok", "competition_rank", "concentration", "concentration_sentence", "cooccurrence", "coverage_sentence",
     "cramers_v", "effect_interval", "flag_sentence", "gini", "holm", "incidence", "markdown_table", "moderators",
     "notable_residuals", "pair_enrichment", "pairs_sentence", "participant_by_category",

@@ -27,7 +27,7 @@ from statsmodels.stats.multitest import multipletests
 
 from ..errors import InputError
 from .frequencies import cluster_bootstrap_weights, participant_by_category
-from .inputs import PARTICIPANTS_FILE, check_consensus, require_table_columns
+from .inputs import PARTICIPANTS_FILE, check_consensus, check_settings, require_table_columns
 
 #: Monte Carlo resamples of the exact test of sparse answer-level tables larger than 2 x 2.
 N_RESAMPLES = 9999
@@ -285,6 +285,7 @@ def characteristic_tests(consensus: pd.DataFrame, participants: pd.DataFrame, co
     empty: pass the table to :func:`holm`), ``residuals``: ``question, characteristic, code,
     level, observed, expected, adj_resid`` of the answer-level tables.
     """
+    check_settings(alpha=alpha, n_boot=n_boot, n_permutations=n_permutations)
     check_consensus(consensus, codebook)
     merged = _with_characteristics(consensus, participants, characteristics, source)
     tests, resid = [], []

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from .inputs import CONSENSUS_FILE, check_consensus, require_table_columns
+from .inputs import CONSENSUS_FILE, check_consensus, check_settings, require_table_columns
 
 #: Resamples of the cluster bootstrap of the ranks.
 N_BOOT = 2000
@@ -101,6 +101,7 @@ def category_frequencies(consensus: pd.DataFrame, codebook: Any, question: str |
     Rows are sorted by question (codebook order), then rank, then codebook order.
     ``question=None`` covers all questions.
     """
+    check_settings(alpha=alpha, n_boot=n_boot, kappa_threshold=kappa_threshold)
     check_consensus(consensus, codebook, source=source)
     kappas: dict[tuple[str, str], float] = {}
     if category_agreement is not None:

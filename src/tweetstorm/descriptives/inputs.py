@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import paths
-from ..errors import InputError, require_columns
+from ..errors import InputError, ParameterError, require_columns
 from ..missing import PANDAS_NA_VALUES
 
 CONSENSUS_FILE = "data/processed/consensus.parquet"
@@ -77,3 +77,21 @@ def check_consensus(consensus: pd.DataFrame, codebook: Any, *,
         unit = consensus["unit_id"].iloc[i - 1]
         raise InputError(source, f"unit {unit!r} carries the same code twice",
                          "keep one row per unit and code", row=i)
+
+
+def check_settings(*, alpha: float | None = None, n_boot: int | None = None,
+                   n_permutations: int | None = None,
+                   kappa_threshold: float | None = None) -> None:
+    """Raise :class:`ParameterError` for a setting of this step outside its range: ``alpha`` in
+    (0, 1), ``n_boot`` and ``n_permutations`` at least 1, ``kappa_threshold`` in [-1, 1]. Settings
+    left at None are not checked."""
+    if alpha is not None and not 0 < alpha < 1:
+        raise ParameterError("alpha", f"{alpha!r} is not between 0 and 1",
+                             "use e.g. 0.05 for 95% intervals")
+    for name, value in (("n_boot", n_boot), ("n_permutations", n_permutations)):
+        if value is not None and (int(value) != value or value < 1):
+            raise ParameterError(name, f"{value!r} is not a positive whole number",
+                                 "use at least 2000 resamples or 9999 permutations")
+    if kappa_threshold is not None and not -1 <= kappa_threshold <= 1:
+        raise ParameterError("kappa_threshold", f"{kappa_threshold!r} is not a kappa value",
+                             "use a value between -1 and 1, e.g. 0.6")
