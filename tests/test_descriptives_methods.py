@@ -324,6 +324,10 @@ def test_tables_keep_csv_names_and_show_readers_headers(tmp_path):
     assert header == ["Rank", "Category", "Share of participants", "Rank (rater R1)"]
     assert "participant_share" not in md and "participant\\_share" not in written["tex"].read_text()
     assert d.markdown_table(df).splitlines()[0] == md.splitlines()[2]
+    flags = pd.DataFrame({"cochran_ok": [True, False], "reject": pd.array([True, pd.NA],
+                                                                       dtype="boolean")})
+    assert d.markdown_table(flags).splitlines()[2:] == ["| yes                  | yes                  |",
+                                                        "| no                   |                      |"]
 
 
 def test_effect_interval_is_the_bias_shifted_percentile_interval():

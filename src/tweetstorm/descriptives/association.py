@@ -310,7 +310,7 @@ def characteristic_tests(consensus: pd.DataFrame, participants: pd.DataFrame, co
                                                        n_permutations=n_permutations)
                 low, high = effect_interval(counts, groups, n_boot=n_boot, seed=seed, alpha=alpha)
                 method = (f"permutation of participants' {ch} among participants "
-                          f"({n_permutations} permutations, Pearson X^2)")
+                          f"({n_permutations} permutations, Pearson's chi-square as statistic)")
             else:
                 stat = p = low = high = np.nan
                 method = answer["method"]

@@ -53,10 +53,12 @@ def reader_headers(columns: Iterable[str]) -> dict[str, str]:
 
 def markdown_table(df: pd.DataFrame, digits: int = 3) -> str:
     """``df`` as a Markdown table for a reader: headers from :func:`reader_headers`, no index,
-    floats with ``digits`` decimals, missing values as empty cells."""
+    floats with ``digits`` decimals, true/false as yes/no, missing values as empty cells."""
     shown = df.reset_index(drop=True).copy()
     for col in shown.columns:
-        if pd.api.types.is_float_dtype(shown[col]):
+        if pd.api.types.is_bool_dtype(shown[col]):
+            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else "yes" if v else "no")
+        elif pd.api.types.is_float_dtype(shown[col]):
             shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
         else:
             shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
