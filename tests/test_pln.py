@@ -143,12 +143,22 @@ def test_bad_input_names_row_and_fix(contacts, edit, row, words):
 
 
 def test_unpseudonymised_person_is_refused(contacts):
-    bad = contacts.assign(contact=contacts["contact"].replace({"X002": "@alice"}))
+    # notebook 01 writes the kind of every account it pseudonymised; a person contact without
+    # one (here row 8, "@alice") was not replaced by a pseudonym
+    person = contacts["contact_type"] == "person"
+    kinds = contacts.assign(participant_kind="participant",
+                            contact_kind=contacts["contact"].where(person).map(
+                                lambda c: "participant" if str(c).startswith("P") else "other"))
+    kinds["contact_kind"] = kinds["contact_kind"].where(person)
+    bad = kinds.assign(contact=kinds["contact"].replace({"X002": "@alice"}))
+    bad.loc[bad["contact"] == "@alice", "contact_kind"] = None
     pln.build_network(bad)  # allowed without the check
     with pytest.raises(InputError, match="not pseudonymised") as err:
         pln.build_network(bad, require_pseudonyms=True)
     assert err.value.row == 8
-    pln.build_network(contacts, require_pseudonyms=True)  # groups/resources keep their names
+    pln.build_network(kinds, require_pseudonyms=True)  # groups/resources keep their names
+    with pytest.raises(InputError, match="contact_kind"):  # not the processed contact list
+        pln.build_network(contacts, require_pseudonyms=True)
 
 
 def test_draw_network_kinds_apart_and_labels(G):

@@ -173,10 +173,211 @@ def test_pseudonymize_study_uses_one_key_and_sorts_by_pseudonym():
     participants = pd.DataFrame({"handle": ["@eve", "@bob"], "sector": ["higher", "school"]})
     pln = pd.DataFrame({"participant": ["@eve", "@bob"], "contact": ["@Frank", "OU library"],
                         "contact_type": ["person", "resource"], "frequency": ["daily", "weekly"]})
-    posts, parts, contacts, key = ps.pseudonymize_study(POSTS, ["@mod"], participants, pln)
+    posts, parts, contacts, key, unit_ids = ps.pseudonymize_study(POSTS, ["@mod"], participants,
+                                                                  pln)
     k = dict(zip(key["handle"].str.casefold(), key["pseudonym"], strict=True))
     # one key: the same handle has the same pseudonym in posts, participants and PLN
     assert list(parts["handle"]) == sorted([k["bob"], k["eve"]])  # sorted by pseudonym
     assert list(contacts["participant"]) == sorted([k["bob"], k["eve"]])
     assert contacts.set_index("participant").loc[k["eve"], "contact"] == k["frank"]
     assert set(posts["author_handle"]) <= set(key["pseudonym"])
+    # post ids are unit ids, in post order (time, then post id as a number)
+    assert list(unit_ids["post_id"]) == ["1", "5", "3", "20", "7", "8"]
+    assert list(posts["post_id"]) == ["U0001", "U0002", "U0003", "U0004", "U0005", "U0006"]
+    # the contacts carry the kind of each account they name
+    assert contacts.set_index("participant").loc[k["eve"], "contact_kind"] == "other"
+    assert list(contacts["participant_kind"]) == ["participant", "other"]  # bob P01, eve X004
+    assert pd.isna(contacts.set_index("participant").loc[k["bob"], "contact_kind"])  # a resource
+
+
+# ------------------------------------------------------------ mentions through the platform's data
+
+def test_mastodon_mention_by_short_name_is_the_participant():
+    # The moderator and the participant write as user@instance; inside texts Mastodon shows
+    # @mod and @ann. The posts' own mention data say who they are: M1 and P01, not new X ids.
+    df = frame([
+        post(1, 0, "mod@inst.social", "Q1: goals?", "question", platform="mastodon"),
+        post(2, 1, "ann@a.social", "@mod A1: sharing", "answer", platform="mastodon",
+             mentions=["mod@inst.social"], reply_h="mod@inst.social"),
+        post(3, 2, "bob@b.social", "@ann agreed, and @carl@c.social too", "off_topic",
+             platform="mastodon", mentions=["ann@a.social", "carl@c.social"]),
+        post(4, 3, "bob@b.social", "see https://a.social/users/ann/statuses/99", "off_topic",
+             platform="mastodon"),
+    ])
+    key = ps.build_key(df, moderators=["mod@inst.social"])
+    assert list(zip(key["handle"], key["pseudonym"])) == [
+        ("ann@a.social", "P01"), ("mod@inst.social", "M1"), ("bob@b.social", "X001"),
+        ("carl@c.social", "X002")]
+    out = ps.apply(df, key)
+    assert list(out["text"]) == ["Q1: goals?", "@M1 A1: sharing", "@P01 agreed, and @X002 too",
+                                 "see https://a.social/users/P01/statuses/99"]
+    assert out.loc[2, "mentions"] == ["P01", "X002"]
+
+
+def test_short_name_shared_by_two_instances_follows_the_mention_data():
+    # two accounts called ann: each post's text means the one its mentions name
+    df = frame([
+        post(1, 0, "ann@a.social", "A1: x", "answer", platform="mastodon"),
+        post(2, 1, "ann@z.social", "A1: y", "answer", platform="mastodon"),
+        post(3, 2, "bob@b.social", "hi @ann", "off_topic", platform="mastodon",
+             mentions=["ann@z.social"]),
+        post(4, 3, "bob@b.social", "hi @ann", "off_topic", platform="mastodon",
+             mentions=["ann@a.social"]),
+    ])
+    out = ps.apply(df, ps.build_key(df, moderators=[]))
+    assert list(out["text"])[2:] == ["hi @P02", "hi @P01"]
+
+
+def test_bluesky_dids_are_accounts():
+    did = "did:plc:abcdefghijklmnopqrstuvwx"
+    df = frame([
+        post(1, 0, "ann.bsky.social", "A1: x", "answer", platform="bluesky"),
+        post(2, 1, "bob.bsky.social", "profile: https://bsky.app/profile/" + did, "off_topic",
+             platform="bluesky", mentions=[did]),
+        post(3, 2, "bob.bsky.social", "who is did:plc:zzzzzzzzzzzzzzzzzzzzzzzz?", "off_topic",
+             platform="bluesky"),
+    ])
+    df["author_id"] = [did, "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb", "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb"]
+    key = ps.build_key(df, moderators=[])
+    # the DID of ann's posts is ann; an unknown DID is an account of its own
+    assert list(key["handle"]) == ["ann.bsky.social", "bob.bsky.social",
+                                   "did:plc:zzzzzzzzzzzzzzzzzzzzzzzz"]
+    out = ps.apply(df, key)
+    assert list(out["text"])[1:] == ["profile: https://bsky.app/profile/P01", "who is X002?"]
+    assert out.loc[1, "mentions"] == ["P01"]
+    assert list(out["author_id"]) == ["P01", "X001", "X001"]
+
+
+# ------------------------------------------------------------------------------------ unit ids
+
+def id_posts():
+    rows = [
+        post(1, 0, "mod", "Q1: goals?", "question"),
+        post(2, 1, "ann", "A1: x, see https://twitter.com/mod/status/1.", "answer",
+             urls=["https://twitter.com/mod/status/1"]),
+        post(3, 1, "bob", "quoting https://inst.social/users/eve/statuses/77", "off_topic"),
+    ]
+    df = frame(rows)
+    df["retweeted_post_id"] = pd.array([None, None, None], dtype="string")
+    df["reply_to_post_id"] = pd.array([None, "1", "404"], dtype="string")
+    df["quoted_post_id"] = pd.array([None, None, "https://inst.social/users/eve/statuses/77"],
+                                    dtype="string")
+    df["conversation_id"] = pd.array(["1", "1", "404"], dtype="string")
+    return df
+
+
+def test_unit_ids_order_and_replacement():
+    df = id_posts()
+    ids = ps.build_unit_ids(df)
+    # the table's posts in post order, then the posts they only refer to, by first appearance
+    # (post 3: reply_to 404 before its quote)
+    assert list(zip(ids["post_id"], ids["unit_id"])) == [
+        ("1", "U0001"), ("2", "U0002"), ("3", "U0003"), ("404", "U0004"),
+        ("https://inst.social/users/eve/statuses/77", "U0005")]
+    out = ps.apply_unit_ids(df, ids)
+    assert list(out["post_id"]) == ["U0001", "U0002", "U0003"]
+    assert out["reply_to_post_id"].tolist()[1:] == ["U0001", "U0004"]
+    assert out.loc[2, "quoted_post_id"] == "U0005"
+    assert list(out["conversation_id"]) == ["U0001", "U0001", "U0004"]
+    # links to known posts inside text and urls; trailing punctuation stays outside
+    assert out.loc[1, "text"] == "A1: x, see https://twitter.com/mod/status/U0001."
+    assert out.loc[1, "urls"] == ["https://twitter.com/mod/status/U0001"]
+    assert out.loc[2, "text"] == "quoting U0005"
+    assert out["post_id"].dtype == df["post_id"].dtype
+    with pytest.raises(InputError, match="has no unit id"):
+        ps.apply_unit_ids(df, ids.iloc[:2])
+
+
+def test_unit_ids_widen_and_round_trip(tmp_path):
+    rows = [post(i, i, f"user{i}", "A1: x", "answer") for i in range(1, 10001)]
+    ids = ps.build_unit_ids(frame(rows))
+    assert (ids["unit_id"].iloc[0], ids["unit_id"].iloc[-1]) == ("U00001", "U10000")
+    path = ps.write_unit_ids(ids.iloc[:3], tmp_path / "u.csv")
+    assert path.read_text().splitlines() == ["post_id,unit_id", "1,U00001", "2,U00002",
+                                             "3,U00003"]
+    pd.testing.assert_frame_equal(ps.read_unit_ids(path), ids.iloc[:3])
+    assert ps.UNIT_ID_FILE.parent == ps.KEY_FILE.parent
+
+
+def test_unit_id_lookup_takes_both_ids():
+    ids = pd.DataFrame({"post_id": ["269154966135074079", "42", "at://did:plc:x/app.bsky.feed.post/1"],
+                        "unit_id": ["U0001", "U0002", "U0003"]})
+    look = ps.unit_id_lookup(["U0001", "U0003"], ids)
+    assert look == {"U0001": "U0001", "U0003": "U0003", "269154966135074079": "U0001",
+                    "at://did:plc:x/app.bsky.feed.post/1": "U0003"}  # 42 is no coding unit
+    # a study whose units are the exported ids keeps them as they are
+    assert ps.unit_id_lookup(["42"], ids) == {"42": "42"}
+
+
+def test_coding_sheets_keyed_by_either_id(tmp_path):
+    from tweetstorm import coding
+    from tweetstorm import codebook as cb
+
+    codebook = cb.parse({"questions": {"Q1": {"label": "Goals", "prompt": "p?", "multi_code": False,
+                                                        "categories": [
+        {"code": "a", "label": "A", "definition": "d", "example": "e"},
+        {"code": "b", "label": "B", "definition": "d", "example": "e"}]}}})
+    df = id_posts()
+    ids = ps.build_unit_ids(df)
+    units = coding.units(ps.apply_unit_ids(df, ids).assign(question=["Q1"] * 3,
+                                                          role=["question", "answer", "answer"]))
+    assert list(units["unit_id"]) == ["U0002", "U0003"]
+    (tmp_path / "rater_R1.csv").write_text("unit_id,question,code\n2,Q1,a\n3,Q1,b\n")
+    (tmp_path / "rater_R2.csv").write_text("unit_id,question,code\nU0002,Q1,b\nU0003,Q1,b\n")
+    ids.to_csv(tmp_path / "ids.csv", index=False)
+    import unittest.mock as mock
+    with mock.patch.object(ps, "UNIT_ID_FILE", tmp_path / "ids.csv"):
+        ratings = coding.read_sheets([tmp_path / "rater_R1.csv", tmp_path / "rater_R2.csv"],
+                                     codebook, units)
+        assert list(zip(ratings["unit_id"], ratings["rater"], ratings["code"])) == [
+            ("U0002", "R1", "a"), ("U0002", "R2", "b"), ("U0003", "R1", "b"), ("U0003", "R2", "b")]
+        # one unit named twice, once by each id, is one unit twice
+        (tmp_path / "rater_R1.csv").write_text("unit_id,question,code\n2,Q1,a\nU0002,Q1,b\n")
+        with pytest.raises(InputError, match="appears twice"):
+            coding.read_sheets([tmp_path / "rater_R1.csv"], codebook, units)
+
+
+# ------------------------------------------------------------ raw participant list and PLN file
+
+@pytest.mark.parametrize("body, row, words", [
+    ("who,sector\nbob,school\n", 1, "missing column(s) handle"),
+    ("handle,sector\n@bob,school\nNA,higher\n", 3, "column handle: empty handle"),
+    ("handle,sector\n@bob,school\nann,x\nBOB,y\n", 4, "column handle: @bob is listed twice (first in row 2)"),
+    ("handle,sector\n@bob,school\n@bobby,x\n", 3, "column handle: @bobby is not an account"),
+])
+def test_participant_list_checked_before_use(tmp_path, body, row, words):
+    path = tmp_path / "participants.csv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        ps.read_participants(path, POSTS)
+    assert err.value.file.endswith("participants.csv") and "processed" not in err.value.file
+    assert err.value.row == row
+    assert words in err.value.what
+
+
+def test_participant_list_read_with_missing_cells_and_bom(tmp_path):
+    path = tmp_path / "participants.csv"
+    path.write_text("\ufeffhandle,sector\n@bob,n/a\nANNA,school\n", encoding="utf-8")
+    got_ = ps.read_participants(path, POSTS)  # anna is only mentioned: an account of the export
+    assert list(got_["handle"]) == ["@bob", "ANNA"]
+    assert pd.isna(got_.loc[0, "sector"])
+
+
+@pytest.mark.parametrize("body, row, words", [
+    ("participant,contact,contact_type\n@bob,@ann,person\n", 1, "missing column(s) frequency"),
+    ("participant,contact,contact_type,frequency\n@bob,@ann,person,daily\n@bob,Wiki,resource,hourly\n",
+     3, "unknown frequency 'hourly'"),
+    ("participant,contact,contact_type,frequency\n@bob,@ann,friend,daily\n", 2,
+     "unknown contact_type 'friend'"),
+    ("participant,contact,contact_type,frequency\n@bob,NA,person,daily\n", 2, "empty 'contact'"),
+    ("participant,contact,contact_type,frequency\n@bob,Wiki,resource,daily\n@zed,Wiki,resource,daily\n",
+     3, "column participant: @zed is not a participant"),
+])
+def test_pln_file_checked_before_use(tmp_path, body, row, words):
+    path = tmp_path / "pln_identification.csv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        ps.read_pln(path, ["@bob", "ann"])
+    assert err.value.file.endswith("pln_identification.csv") and "processed" not in err.value.file
+    assert err.value.row == row
+    assert words in err.value.what

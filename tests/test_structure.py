@@ -262,3 +262,34 @@ def test_recovers_generator_ground_truth(tmp_path, seed):
     # the generated event uses every answer rule
     assert set(want.loc[want["role"] == "answer", "assign_rule"]) >= {
         "prefix", "reply_chain", "quote_chain", "time_window"}
+
+
+def test_author_kind_is_written_once_for_every_post():
+    # ModAcct (any case) is the moderator; ann answers by prefix, dan only by a reply to the
+    # question, bob only replies to a non-question and retweets; a post without author has no
+    # kind.
+    rows = QUESTIONS + [
+        post(10, 2, "ann", "A1: sharing"),
+        post(11, 3, "dan", "trust, mostly", reply_to="1"),
+        post(12, 4, "bob", "nice", reply_to="10"),
+        post(13, 5, "bob", "RT", rt=True),
+        post(14, 6, "MODACCT", "thanks all"),
+        post(15, 7, None, "who am I"),
+    ]
+    out = run(rows)
+    assert got(out, 11) == ("answer", "Q1", "reply_chain")
+    kinds = out["author_kind"]
+    assert kinds.dtype == "string"
+    assert kinds.loc[["1", "2", "14"]].tolist() == ["moderator"] * 3
+    assert kinds.loc[["10", "11"]].tolist() == ["participant"] * 2
+    assert kinds.loc[["12", "13"]].tolist() == ["other"] * 2
+    assert pd.isna(kinds.loc["15"])
+    # the same rule on its own, from role and author only
+    assert structure.author_kinds(out.reset_index(), MODS).tolist()[:-1] == kinds.tolist()[:-1]
+
+
+def test_answer_authors_leaves_moderators_out():
+    authors = pd.Series(["@Ann", "ann", "bob", "Mod", None])
+    got_ = structure.answer_authors(authors, [True, False, True, True, True],
+                                    [False, False, False, True, False])
+    assert got_ == {"ann", "bob"}

@@ -49,6 +49,7 @@ from openpyxl.writer.excel import ExcelWriter
 from . import paths
 from .codebook import Codebook
 from .errors import InputError, require_columns
+from .pseudonymize import unit_id_lookup
 
 __all__ = [
     "SHEET_COLUMNS", "units", "unassigned_answers", "write_sheets", "read_sheets", "uncoded",
@@ -420,10 +421,11 @@ def _require(header: Sequence[str], needed: Sequence[str], name: str, what: str)
 
 
 def _unit_id(value: object, known: dict[str, str], name: str, row: int, what: str) -> str:
-    """The unit id of a cell; errors for a mangled or unknown id."""
+    """The unit id of a cell; errors for a mangled or unknown id. ``known``: id as written ->
+    unit id (:func:`tweetstorm.pseudonymize.unit_id_lookup`: unit ids and exported post ids)."""
     text = _cell_text(value)
     if text in known and not isinstance(value, float):
-        return text  # a text cell, or an integer cell that kept every digit
+        return known[text]  # a text cell, or an integer cell that kept every digit
     if not text:
         raise InputError(name, "empty unit_id", "fill in the unit_id from the blank sheet or "
                          "delete the row", row=row)
@@ -497,6 +499,7 @@ def read_sheets(sheets: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
     """
     _check_questions(units, codebook)
     known = dict(zip(units["unit_id"].astype(str), units["question"].astype(str)))
+    ids = unit_id_lookup(known)  # a sheet may name a unit by its unit id or its exported post id
     got: dict[tuple[str, str], tuple[str | None, str, int]] = {}  # (rater, unit) -> code, file, row
     raters: list[str] = []
     for path in _expand(sheets):
@@ -516,7 +519,7 @@ def read_sheets(sheets: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
                 if file_rater is None:
                     raise InputError(name, "empty rater", "fill in the rater's name", row=row)
                 rater = file_rater
-            unit = _unit_id(rec["unit_id"], known, name, row, "a coding unit of the posts")
+            unit = _unit_id(rec["unit_id"], ids, name, row, "a coding unit of the posts")
             question = _cell_text(rec["question"])
             if question != known[unit]:
                 raise InputError(name, f"unit {unit} answers {known[unit]}, the sheet says "
@@ -657,12 +660,13 @@ def read_adjudication(path: str | os.PathLike[str], ratings: pd.DataFrame,
     _require(header, ("unit_id", "question", "adjudicated_code", "adjudicator"), name,
              "adjudication sheet")
     known = dict(zip(ratings["unit_id"].astype(str), ratings["question"].astype(str)))
+    ids = unit_id_lookup(known)  # a unit named by its unit id or its exported post id
     wide = _wide(ratings).set_index("unit_id")
     check = [c for c in header if c.startswith("code_") and c in wide.columns]
     seen: dict[str, int] = {}
     rows = []
     for row, rec in records:
-        unit = _unit_id(rec["unit_id"], known, name, row, "a rated unit")
+        unit = _unit_id(rec["unit_id"], ids, name, row, "a rated unit")
         if unit in seen:
             raise InputError(name, f"unit {unit} appears twice (first in row {seen[unit]})",
                              "keep one row per unit", row=row)

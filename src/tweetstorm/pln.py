@@ -17,7 +17,6 @@ score for drawing and ranking, not a count of contacts per month).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import matplotlib.pyplot as plt
@@ -38,8 +37,9 @@ FREQUENCY_WEIGHT: dict[str, int] = {"daily": 4, "weekly": 3, "monthly": 2, "rare
 REQUIRED_COLUMNS: tuple[str, ...] = ("participant", "contact", "contact_type", "frequency")
 DEFAULT_SOURCE = "data/processed/pln_contacts.parquet"
 
-# Pseudonyms made by tweetstorm.pseudonymize: participants P01.., moderators M1.., others X001..
-_PSEUDONYM = re.compile(r"^[PMX]\d+$")
+# Columns written by notebook 01 (tweetstorm.pseudonymize.apply_pln): the kind of account of the
+# participant and of a contact that is one account; NA where no account of the key was named.
+_KIND_COLUMNS = {"participant": "participant_kind", "contact": "contact_kind"}
 
 # Colours from the compendium's Okabe & Ito (2008) palette (figures.OKABE_ITO), one per kind; the
 # shapes differ as well, so the kinds stay apart for colour-blind readers and in greyscale print.
@@ -75,8 +75,8 @@ def validate_contacts(contacts: pd.DataFrame, source: str = DEFAULT_SOURCE,
 
     ``contacts``: DataFrame with the columns of :data:`REQUIRED_COLUMNS` (more columns are kept).
     ``source`` names the file in error messages; rows are 1-based data rows of that file.
-    With ``require_pseudonyms``, participants and people must be pseudonyms (``P01``, ``M1``,
-    ``X001``).
+    With ``require_pseudonyms``, participants and people must be accounts of the pseudonym key:
+    their ``participant_kind`` / ``contact_kind`` (written by notebook 01) is filled in.
     Raises :class:`InputError` on a missing column, an empty cell, an unknown type or frequency,
     a participant naming themselves, or a (participant, contact) pair listed twice.
     """
@@ -115,8 +115,10 @@ def validate_contacts(contacts: pd.DataFrame, source: str = DEFAULT_SOURCE,
     if require_pseudonyms:
         people = out["contact_type"] == "person"
         everyone = pd.Series(True, index=out.index)
+        require_columns(out.columns, tuple(_KIND_COLUMNS.values()), source,
+                        "read the processed contact list written by notebook 01-ingest")
         for column, mask in (("participant", everyone), ("contact", people)):
-            bad = mask & ~out[column].str.match(_PSEUDONYM)
+            bad = mask & out[_KIND_COLUMNS[column]].isna()
             if bad.any():
                 i = int(bad.to_numpy().nonzero()[0][0])
                 _fail(source, i + 1, f"{column} {out.at[i, column]!r} is not pseudonymised",

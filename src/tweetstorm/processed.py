@@ -24,8 +24,9 @@ import pyarrow.parquet as pq
 from . import paths
 from .ingest import ARROW_SCHEMA
 
-#: Columns added to the canonical posts by ``structure.assign_structure`` (strings, NA allowed).
-STRUCTURE_COLUMNS: tuple[str, ...] = ("role", "question", "assign_rule")
+#: Columns added to the canonical posts by ``structure.assign_structure`` (strings, NA allowed;
+#: ``author_kind`` is moderator, participant or other).
+STRUCTURE_COLUMNS: tuple[str, ...] = ("role", "question", "assign_rule", "author_kind")
 #: Schema of ``data/processed/posts.parquet``: the canonical post table (``ingest.ARROW_SCHEMA``,
 #: architecture contract) followed by :data:`STRUCTURE_COLUMNS`.
 POSTS_SCHEMA: pa.Schema = ARROW_SCHEMA

@@ -2,9 +2,12 @@
 
 The key (:func:`build_key`) is a table ``handle, pseudonym, kind``:
 
-- ``participant``: non-moderator accounts that wrote at least one post with ``role == "answer"``
-  (whatever its ``assign_rule``), numbered ``P01, P02, ...`` in order of their first post in the
-  table (``created_at``, then ``post_id``; ids made only of digits compare as numbers);
+- ``participant``: the posts' authors whose ``author_kind`` is ``participant`` (written by
+  :func:`tweetstorm.structure.assign_structure`; computed with
+  :func:`tweetstorm.structure.author_kinds` when the column is absent: non-moderator accounts
+  that wrote at least one post with ``role == "answer"``), numbered ``P01, P02, ...`` in order of
+  their first post in the table (``created_at``, then ``post_id``; ids made only of digits compare
+  as numbers);
 - ``moderator``: the moderator accounts, ``M1, M2, ...`` in the order they are given;
 - ``other``: every other handle that appears, ``X001, X002, ...`` in order of first appearance.
   The order walks the posts as above and, within a post: ``author_handle``, ``reply_to_handle``,
@@ -20,9 +23,28 @@ addresses are left alone), ``name`` made of letters, digits and ``_`` with optio
 or ``@`` separated parts (Mastodon ``@ann@mastodon.social``, Bluesky ``@ann.bsky.social``). A
 match stands for the longest part of it, cut at a separator, that is a handle of the key (so
 ``@ann.`` and ``@ann's`` are ``@ann``, and ``@ann`` never hits ``@anna``). Twitter profile links
-(``twitter.com/<name>``, ``x.com/<name>``) and Bluesky ones (``bsky.app/profile/<name>``) count
-as handles too. :func:`apply` raises :class:`~tweetstorm.errors.InputError` on any handle that is
-not in the key, so nothing leaks silently.
+(``twitter.com/<name>``, ``x.com/<name>``), Bluesky ones (``bsky.app/profile/<name>``), the
+account part of ActivityPub addresses (``https://<instance>/users/<name>``, standing for
+``name@instance``) and Bluesky DIDs (``did:plc:...``, ``did:web:...``) count as handles too.
+:func:`apply` raises :class:`~tweetstorm.errors.InputError` on any handle that is not in the key,
+so nothing leaks silently.
+
+Mentions are resolved through the platform's own mention data first: within a post, a text
+``@name`` that is the local part of an account in the post's ``mentions`` (or its
+``reply_to_handle`` or author) stands for that account, so Mastodon's ``@ann`` in a post that
+mentions ``ann@scholar.social`` is that account's pseudonym, the same as when it writes. A DID
+stands for the Bluesky account whose ``author_id`` it is.
+
+Unit ids
+--------
+Post ids can name their author (a Mastodon status URI holds the handle, a Bluesky ``at://`` URI
+the DID; a tweet id leads to its author through the platform). :func:`build_unit_ids` gives
+every post of the table a study-local id ``U0001, U0002, ...`` in post order (as above), then
+every other post the table refers to (retweeted, replied-to, quoted, conversation ids) in order
+of first appearance (posts in post order; within a post the columns of :data:`ID_COLUMNS`).
+:func:`apply_unit_ids` replaces the ids in those columns and inside ``text`` and ``urls``; the
+mapping is written to ``data/private/`` beside the key (:data:`UNIT_ID_FILE`). Coding sheets and
+the adjudication file may name a unit by either id: :func:`unit_id_lookup`.
 """
 
 from __future__ import annotations
@@ -33,18 +55,32 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from . import paths, structure
 from .errors import InputError, require_columns
+from .missing import PANDAS_NA_VALUES
+from .safeio import atomic_open
 
 KINDS: tuple[str, ...] = ("participant", "moderator", "other")
 KEY_FILE = paths.PRIVATE / "pseudonym_key.csv"
+#: Study-local id of every post (``post_id`` as exported -> ``unit_id``); private like the key.
+UNIT_ID_FILE = paths.PRIVATE / "unit_ids.csv"
+#: Columns of the canonical post table that hold post ids, in the order unit ids are given.
+ID_COLUMNS: tuple[str, ...] = ("post_id", "retweeted_post_id", "reply_to_post_id",
+                               "quoted_post_id", "conversation_id")
 
 #: ``@handle`` inside text; group 1 is the handle with any ``.``/``-``/``@`` separated parts.
 HANDLE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]+(?:[.@-][A-Za-z0-9_]+)*)")
 #: Profile links on Twitter/X and Bluesky; group 1 is the handle.
 HANDLE_IN_URL = re.compile(
     r"(?i)(?<![A-Za-z0-9_.-])(?:(?:www|mobile)\.)?(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])"
-    r"|(?<![A-Za-z0-9_.-])bsky\.app/profile/([A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)")
+    r"|(?<![A-Za-z0-9_.-])bsky\.app/profile/(?!did:)([A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)")
+#: ActivityPub account addresses (Mastodon status URIs): group 1 the instance, group 2 the name.
+HANDLE_IN_AP_URI = re.compile(r"(?i)https?://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/users/([A-Za-z0-9_]+)")
+#: Decentralised identifiers of Bluesky accounts (``did:plc:<base32>``, ``did:web:<host>``).
+DID = re.compile(r"(?<![A-Za-z0-9_])did:(?:plc:[a-z2-7]+|web:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# Links to one post: a tweet's number after /status/ (or /statuses/), or a whole URI.
+_STATUS_NUMBER = re.compile(r"(?<=/status/)\d+|(?<=/statuses/)\d+")
+_URI = re.compile(r"(?:https?|at)://[^\s<>\"']+")
 # Paths of twitter.com that are pages, not accounts.
 _RESERVED_PATHS = frozenset({"i", "intent", "search", "hashtag", "home", "share", "explore",
                              "settings", "messages", "notifications", "login", "signup", "tos",
@@ -63,25 +99,87 @@ def _candidates(token: str) -> list[str]:
     return [token] + [token[:c] for c in reversed(cuts)]
 
 
-def _tokens(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, handle-like token)`` of every handle in ``text`` (without ``@``), in
-    order; ``start:end`` spans the token itself (not the ``@`` or the link's host)."""
-    found = ([(m.start(1), m.end(1), m.group(1)) for m in HANDLE_IN_TEXT.finditer(text)]
-             if "@" in text else [])
+def _tokens(text: str) -> list[tuple[int, int, str, str | None]]:
+    """``(start, end, handle-like token, qualified name or None)`` of every handle in ``text``
+    (without ``@``), in order; ``start:end`` spans the token itself (not the ``@`` or the link's
+    host). The qualified name is ``name@instance`` for an ActivityPub address."""
+    found: list[tuple[int, int, str, str | None]] = (
+        [(m.start(1), m.end(1), m.group(1), None) for m in HANDLE_IN_TEXT.finditer(text)]
+        if "@" in text else [])
     lower = text.lower()
-    if "x.com/" not in lower and "twitter.com/" not in lower and "bsky.app/" not in lower:
-        return found  # the common case, without running the slower link pattern
-    for m in HANDLE_IN_URL.finditer(text):
-        g = 1 if m.group(1) is not None else 2
-        if g == 1 and m.group(1).casefold() in _RESERVED_PATHS:
-            continue
-        found.append((m.start(g), m.end(g), m.group(g)))
-    found.sort()
-    kept: list[tuple[int, int, str]] = []
-    for tok in found:  # drop a match that overlaps an earlier one
+    if "x.com/" in lower or "twitter.com/" in lower or "bsky.app/" in lower:
+        for m in HANDLE_IN_URL.finditer(text):
+            g = 1 if m.group(1) is not None else 2
+            if g == 1 and m.group(1).casefold() in _RESERVED_PATHS:
+                continue
+            found.append((m.start(g), m.end(g), m.group(g), None))
+    if "/users/" in lower:
+        found += [(m.start(2), m.end(2), m.group(2), f"{m.group(2)}@{m.group(1)}")
+                  for m in HANDLE_IN_AP_URI.finditer(text)]
+    if "did:" in lower:
+        found += [(m.start(), m.end(), m.group(), None) for m in DID.finditer(text)]
+    if len(found) < 2:
+        return found  # the common case
+    found.sort(key=lambda t: (t[0], -t[1]))
+    kept: list[tuple[int, int, str, str | None]] = []
+    for tok in found:  # drop a match that overlaps an earlier (or longer) one
         if not kept or tok[0] >= kept[-1][1]:
             kept.append(tok)
     return kept
+
+
+def _post_aliases(author, reply_h, mentions, dids: dict[str, str]) -> dict[str, str]:
+    """What a name inside one post's text stands for, from the post's own account data:
+    casefolded alias -> handle. Each mentioned account (then the replied-to account, then the
+    author) under its full handle and, for ``name@instance``, under ``name``, the form
+    Mastodon shows; the first account listed wins a shared short name. ``dids``: DID (casefolded)
+    -> handle, for the DIDs of Bluesky accounts."""
+    out: dict[str, str] = {}
+    for h in [*_listify(mentions), reply_h, author]:
+        if h is None or pd.isna(h):
+            continue
+        h = str(h).strip().lstrip("@")
+        if not h:
+            continue
+        full = dids.get(h.casefold(), h)  # a mention given as a DID
+        out.setdefault(h.casefold(), full)
+        if "@" in full:
+            out.setdefault(full.split("@", 1)[0].casefold(), full)
+    return out
+
+
+def _dids(posts: pd.DataFrame) -> dict[str, str]:
+    """Casefolded DID -> handle of the authors whose ``author_id`` is a DID (Bluesky)."""
+    if "author_id" not in posts.columns:
+        return {}
+    ids = posts["author_id"].astype("string")
+    mask = ids.str.startswith("did:").fillna(False) & posts["author_handle"].notna()
+    return dict(zip(ids[mask].str.casefold(), posts.loc[mask, "author_handle"].astype(str),
+                    strict=True))
+
+
+def _resolve(tok: str, qualified: str | None, aliases: dict[str, str], dids: dict[str, str],
+             known) -> tuple[str, int] | None:
+    """``(handle, length of the text it replaces)`` for a token, or None if nothing matches.
+
+    Tries the qualified name, then the token and its prefixes cut at separators (longest
+    first), each against the post's ``aliases``, the ``dids`` of the authors and the accounts
+    ``known`` (a container of casefolded handles), in that order."""
+    if qualified is not None:
+        q = qualified.casefold()
+        if q in aliases:
+            return aliases[q], len(tok)
+        if q in known:
+            return qualified, len(tok)
+    for c in _candidates(tok):
+        cf = c.casefold()
+        if cf in aliases:
+            return aliases[cf], len(c)
+        if cf in dids:
+            return dids[cf], len(c)
+        if cf in known:
+            return c, len(c)
+    return None
 
 
 def _first_segment(token: str) -> str:
@@ -126,6 +224,7 @@ def build_key(posts: pd.DataFrame, moderators: Iterable[str],
     structured |= {_norm(h) for ms in ordered["mentions"] for h in _listify(ms)}
     structured |= {_norm(h) for h in extra}
     structured |= set(mods)
+    dids = _dids(ordered)
 
     spelling: dict[str, str] = {}  # casefolded -> first spelling, in order of first appearance
 
@@ -134,10 +233,14 @@ def build_key(posts: pd.DataFrame, moderators: Iterable[str],
         if h and h.casefold() not in spelling:
             spelling[h.casefold()] = h
 
-    def see_text(text: str, platform: str) -> None:
-        for _, _, tok in _tokens(text):
-            hit = next((c for c in _candidates(tok) if c.casefold() in structured), None)
-            if hit is None:  # an unknown account: Twitter handles have no '.', '-' or '@'
+    def see_text(text: str, platform: str, aliases: dict[str, str]) -> None:
+        for _, _, tok, qualified in _tokens(text):
+            got = _resolve(tok, qualified, aliases, dids, structured)
+            if got is not None:
+                hit = got[0]
+            elif qualified is not None:  # an unknown account at an instance: name@instance
+                hit = qualified
+            else:  # an unknown account: Twitter handles have no '.', '-' or '@'
                 hit = _first_segment(tok) if platform == "twitter" else tok
             see(hit)
 
@@ -150,18 +253,21 @@ def build_key(posts: pd.DataFrame, moderators: Iterable[str],
             if not pd.isna(h):
                 see(h)
         for h in _listify(mentions):
-            see(h)
+            see(dids.get(str(h).casefold(), h))
+        aliases = _post_aliases(author, reply_h, mentions, dids)
         if not pd.isna(text):
-            see_text(str(text), platform)
+            see_text(str(text), platform, aliases)
         for u in _listify(urls):
-            see_text(str(u), platform)
+            see_text(str(u), platform, aliases)
     for h in extra:
         see(h)
 
-    answer_authors = ordered.loc[ordered["role"].eq("answer").fillna(False), "author_handle"]
-    answerers = set(answer_authors.dropna().map(_norm)) - set(mods)
+    kinds = (ordered["author_kind"].astype("string") if "author_kind" in ordered.columns
+             else structure.author_kinds(ordered, mods))
+    participants_ = set(authors[kinds.eq("participant").fillna(False)].dropna().map(_norm))
+    participants_ -= set(mods)
     # in order of first post (of any role, not of first answer): authors are in post order
-    participants = [h for h in dict.fromkeys(authors.dropna().map(_norm)) if h in answerers]
+    participants = [h for h in dict.fromkeys(authors.dropna().map(_norm)) if h in participants_]
 
     rows: list[tuple[str, str, str]] = []
     wp = max(2, len(str(len(participants))))
@@ -190,7 +296,7 @@ def extra_handles(participants: pd.DataFrame | None = None,
             if not pd.isna(part):
                 out.append(str(part))
             if not pd.isna(contact):
-                out += [tok for _, _, tok in _tokens(str(contact))]
+                out += [qualified or tok for _, _, tok, qualified in _tokens(str(contact))]
     return out
 
 
@@ -207,6 +313,8 @@ class _Lookup:
                 raise InputError("pseudonym key", f"{col} {dup.iloc[0]!r} occurs twice",
                                  "rebuild the key with build_key")
         self.map = dict(zip(folded, key["pseudonym"].astype(str), strict=True))
+        self.kind = (dict(zip(key["pseudonym"].astype(str), key["kind"].astype(str), strict=True))
+                     if "kind" in key.columns else {})
 
     def handle(self, value, where: dict) -> str:
         got = self.map.get(_norm(value))
@@ -224,15 +332,17 @@ class _Lookup:
                          "rebuild the key with build_key over all posts and extra handles",
                          **where)
 
-    def text(self, value: str, where: dict) -> str:
+    def text(self, value: str, where: dict, aliases: dict[str, str] | None = None,
+             dids: dict[str, str] | None = None) -> str:
         pieces: list[str] = []
         pos = 0
-        for start, end, tok in _tokens(value):
-            hit = next((c for c in _candidates(tok) if c.casefold() in self.map), None)
-            if hit is None:
+        for start, _end, tok, qualified in _tokens(value):
+            got = _resolve(tok, qualified, aliases or {}, dids or {}, self.map)
+            pseudonym = None if got is None else self.map.get(_norm(got[0]))
+            if pseudonym is None:
                 self._fail(f"handle @{tok} in the text", where)
-            pieces += [value[pos:start], self.map[hit.casefold()]]
-            pos = start + len(hit)
+            pieces += [value[pos:start], pseudonym]
+            pos = start + got[1]
         pieces.append(value[pos:])
         return "".join(pieces)
 
@@ -252,6 +362,7 @@ def apply(posts: pd.DataFrame, key: pd.DataFrame) -> pd.DataFrame:
     def col(name: str) -> list:
         return out[name].tolist() if name in out.columns else [None] * n
 
+    dids = _dids(out)
     handles, reply_h, mentions, texts, urls = [], [], [], [], []
     # A loop over rows: each replacement must name the post it failed on.
     for pid, file, line, a, r, ms, t, us in zip(
@@ -260,11 +371,12 @@ def apply(posts: pd.DataFrame, key: pd.DataFrame) -> pd.DataFrame:
         file = "posts table" if file is None or pd.isna(file) else str(file)
         where = {"file": file, "post": pid,
                  "line": None if line is None or pd.isna(line) else int(line)}
+        aliases = _post_aliases(a, r, ms, dids)
         handles.append(pd.NA if pd.isna(a) else look.handle(a, where))
         reply_h.append(pd.NA if r is None or pd.isna(r) else look.handle(r, where))
-        mentions.append([look.handle(m, where) for m in _listify(ms)])
-        texts.append(t if t is None or pd.isna(t) else look.text(str(t), where))
-        urls.append([look.text(str(u), where) for u in _listify(us)])
+        mentions.append([look.handle(dids.get(str(m).casefold(), m), where) for m in _listify(ms)])
+        texts.append(t if t is None or pd.isna(t) else look.text(str(t), where, aliases, dids))
+        urls.append([look.text(str(u), where, aliases, dids) for u in _listify(us)])
     out["author_handle"] = pd.array(handles, dtype=out["author_handle"].dtype)
     if "author_id" in out.columns:
         out["author_id"] = pd.array(handles, dtype=out["author_id"].dtype)
@@ -285,23 +397,33 @@ def apply_pln(pln: pd.DataFrame, key: pd.DataFrame, *,
     ``participant`` becomes its pseudonym (``@ann`` -> ``P01``); a ``contact`` that is one
     ``@handle`` becomes the bare pseudonym (``@frank`` -> ``X005``, the form
     :mod:`tweetstorm.pln` expects); ``@handle``s inside a longer contact name become
-    ``@``pseudonym; groups and resources stay as named. Raises :class:`InputError` (file, row;
-    row 1 is the header) on a handle that is not in ``key``.
+    ``@``pseudonym; groups and resources stay as named. Two columns are added, the facts later
+    steps read instead of parsing pseudonyms: ``participant_kind`` and ``contact_kind``, the
+    kind of account (``participant``, ``moderator``, ``other``, from the key) of the participant
+    and of a contact that is one account (NA for groups, resources and other names). Raises
+    :class:`InputError` (file, row; row 1 is the header) on a handle that is not in ``key``.
     """
     look = _Lookup(key)
     out = pln.copy()
     parts, contacts = [], []
+    contact_kinds: list = []
     for i, (p, c) in enumerate(zip(pln["participant"], pln["contact"], strict=True)):
         where = {"file": file, "row": i + 2}
         parts.append(p if pd.isna(p) else look.handle(p, where))
         if pd.isna(c):
             contacts.append(c)
+            contact_kinds.append(None)
         elif _ONE_HANDLE.fullmatch(str(c).strip()):
             contacts.append(look.handle(str(c).strip(), where))
+            contact_kinds.append(look.kind.get(contacts[-1]))
         else:
             contacts.append(look.text(str(c), where))
+            contact_kinds.append(None)
     out["participant"] = pd.array(parts, dtype="string")
     out["contact"] = pd.array(contacts, dtype="string")
+    out["participant_kind"] = pd.array([None if pd.isna(p) else look.kind.get(p) for p in parts],
+                                       dtype="string")
+    out["contact_kind"] = pd.array(contact_kinds, dtype="string")
     return out
 
 
@@ -314,6 +436,96 @@ def apply_participants(participants: pd.DataFrame, key: pd.DataFrame, *,
     out["handle"] = pd.array([h if pd.isna(h) else look.handle(h, {"file": file, "row": i + 2})
                               for i, h in enumerate(participants["handle"])], dtype="string")
     return out
+
+
+def _raw_table(path: str | Path, columns: tuple[str, ...], what: str) -> tuple[pd.DataFrame, str]:
+    """A raw CSV of people as strings (missing cells NA, :mod:`tweetstorm.missing`), and its
+    repo-relative name; errors name the file."""
+    full = paths.resolve(path)
+    name = paths.relative(full)
+    if not full.is_file():
+        raise InputError(name, "file not found", f"check the path of the {what}")
+    try:
+        df = pd.read_csv(full, dtype="string", keep_default_na=False, na_values=PANDAS_NA_VALUES,
+                         encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(name, "the file is not UTF-8 text", "save it as 'CSV UTF-8'") from err
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise InputError(name, f"not a readable CSV ({str(err).strip()})",
+                         "save it again as CSV UTF-8 with a header row") from err
+    df.columns = [str(c).strip() for c in df.columns]
+    require_columns(df.columns, columns, name, f"the {what} needs the column(s) "
+                    f"{', '.join(columns)} in its header row", row=1, show_found=True)
+    return df, name
+
+
+def _export_handles(posts: pd.DataFrame) -> set[str]:
+    """Every account the posts name (authors, replied-to and mentioned accounts), normalised."""
+    found = set(posts["author_handle"].dropna().astype(str).map(_norm))
+    if "reply_to_handle" in posts.columns:
+        found |= set(posts["reply_to_handle"].dropna().astype(str).map(_norm))
+    if "mentions" in posts.columns:
+        found |= {_norm(h) for ms in posts["mentions"] for h in _listify(ms)}
+    return found
+
+
+def read_participants(path: str | Path, posts: pd.DataFrame) -> pd.DataFrame:
+    """Read and check the raw participant list (``handle`` plus attribute columns).
+
+    ``posts``: the canonical posts of the export (``author_handle``, ``reply_to_handle``,
+    ``mentions``). Raises :class:`InputError` naming the raw file, the row (row 1 is the header)
+    and the column for: no ``handle`` column, an empty handle, a handle listed twice (compared
+    as handles are: any case, with or without ``@``), and a handle that no post of the export
+    names (a typo, or the wrong export). Returns the table as read (strings, NA for missing
+    cells; :mod:`tweetstorm.missing`).
+    """
+    df, name = _raw_table(path, ("handle",), "participant list")
+    known = _export_handles(posts)
+    first: dict[str, int] = {}
+    for i, h in enumerate(df["handle"].tolist()):
+        row = i + 2
+        if h is None or pd.isna(h) or not str(h).strip().lstrip("@"):
+            raise InputError(name, "column handle: empty handle",
+                             "fill in the participant's handle or delete the row", row=row)
+        norm = _norm(h)
+        if norm in first:
+            raise InputError(name, f"column handle: @{norm} is listed twice (first in row "
+                             f"{first[norm]})", "keep one row per participant", row=row)
+        first[norm] = row
+        if norm not in known:
+            raise InputError(name, f"column handle: @{str(h).strip().lstrip('@')} is not an account "
+                             "of any post in the export",
+                             "correct the handle (as the export writes it; Mastodon: "
+                             "name@instance) or delete the row", row=row)
+    return df
+
+
+def read_pln(path: str | Path, participants: Iterable[str]) -> pd.DataFrame:
+    """Read and check the raw PLN identification file (``participant, contact, contact_type,
+    frequency``).
+
+    ``participants``: the handles who may list contacts (the participant list's handles, or the
+    posts' participants when there is no list). Raises :class:`InputError` naming the raw file,
+    the row (row 1 is the header) and the column for a missing column, an empty cell, a
+    ``contact_type`` or ``frequency`` outside the allowed values (:mod:`tweetstorm.pln`), a
+    participant naming themselves or a contact twice, and a ``participant`` that is not one of
+    ``participants``. Returns the table as read (strings, NA for missing cells).
+    """
+    from . import pln as pln_module  # the PLN step's own rules for the values
+
+    df, name = _raw_table(path, pln_module.REQUIRED_COLUMNS, "PLN identification file")
+    try:
+        pln_module.validate_contacts(df, source=name)
+    except InputError as err:  # validate_contacts counts data rows from 1; the file's header is row 1
+        raise err.moved(row=None if err.row is None else err.row + 1) from None
+    allowed = {_norm(h) for h in participants if not pd.isna(h)}
+    for i, p in enumerate(df["participant"].tolist()):
+        if _norm(p) not in allowed:
+            raise InputError(name, f"column participant: @{str(p).strip().lstrip('@')} is not a "
+                             "participant of the study",
+                             "correct the handle (as in the participant list) or delete the row",
+                             row=i + 2)
+    return df
 
 
 def write_key(key: pd.DataFrame, path: str | Path | None = None) -> Path:
@@ -333,20 +545,131 @@ def read_key(path: str | Path | None = None) -> pd.DataFrame:
 
 
 
+def build_unit_ids(posts: pd.DataFrame) -> pd.DataFrame:
+    """Study-local ids of every post id in ``posts``: columns ``post_id`` (as exported) and
+    ``unit_id`` (``U0001``, ...; four digits, more if needed), in the order of the module
+    docstring: the table's posts first, then the posts it only refers to."""
+    ordered = _post_order(posts)
+    seen = dict.fromkeys(ordered["post_id"].dropna().astype(str))
+    refs = ordered.reindex(columns=list(ID_COLUMNS[1:]))
+    for row in zip(*(refs[c].tolist() for c in refs.columns), strict=True):
+        for value in row:
+            if value is not None and not pd.isna(value):
+                seen.setdefault(str(value))
+    width = max(4, len(str(len(seen))))
+    return pd.DataFrame({"post_id": list(seen),
+                         "unit_id": [f"U{i:0{width}d}" for i in range(1, len(seen) + 1)]},
+                        dtype="string")
+
+
+def _id_in_text(text: str, ids: dict[str, str]) -> str:
+    """``text`` with every known post id inside it replaced by its unit id: a whole URI
+    (``https://...``, ``at://...``; trailing punctuation left outside) and a tweet's number
+    after ``/status/``."""
+    if "://" in text:
+        def uri(m: re.Match[str]) -> str:
+            found = m.group()
+            for cut in range(len(found), 0, -1):
+                if found[:cut] in ids:
+                    return ids[found[:cut]] + found[cut:]
+                if found[cut - 1].isalnum() or found[cut - 1] == "/":
+                    break  # only trailing punctuation may be cut off
+            return found
+        text = _URI.sub(uri, text)
+    if "/status" in text:
+        text = _STATUS_NUMBER.sub(lambda m: ids.get(m.group(), m.group()), text)
+    return text
+
+
+def apply_unit_ids(posts: pd.DataFrame, unit_ids: pd.DataFrame) -> pd.DataFrame:
+    """``posts`` with the post ids of :data:`ID_COLUMNS` replaced by their unit ids (from
+    :func:`build_unit_ids`), inside ``text`` and ``urls`` too. Rows, order and dtypes are kept;
+    an id that is not in ``unit_ids`` raises :class:`InputError`, so no id leaks silently."""
+    require_columns(unit_ids.columns, ("post_id", "unit_id"), "unit ids",
+                    "build them with tweetstorm.pseudonymize.build_unit_ids")
+    ids = dict(zip(unit_ids["post_id"].astype(str), unit_ids["unit_id"].astype(str), strict=True))
+    out = posts.copy()
+    for col in ID_COLUMNS:
+        if col not in out.columns:
+            continue
+        values = out[col].astype("string")
+        mapped = values.map(ids, na_action="ignore")
+        missing = values.notna() & pd.Series(mapped, index=values.index).isna()
+        if missing.any():
+            raise InputError("posts table", f"{col} {values[missing].iloc[0]} has no unit id",
+                             "build the unit ids over the same posts (build_unit_ids)")
+        out[col] = pd.array(mapped, dtype=out[col].dtype if out[col].dtype == "string" else "string")
+    if "text" in out.columns:
+        out["text"] = pd.array([t if t is None or pd.isna(t) else _id_in_text(str(t), ids)
+                                for t in out["text"]], dtype=out["text"].dtype)
+    if "urls" in out.columns:
+        out["urls"] = pd.Series([[_id_in_text(str(u), ids) for u in _listify(us)]
+                                 for us in out["urls"]], index=out.index, dtype=object)
+    return out
+
+
+def write_unit_ids(unit_ids: pd.DataFrame, path: str | Path | None = None) -> Path:
+    """Write the unit ids as CSV (``post_id,unit_id``) to ``path``, by default
+    ``data/private/unit_ids.csv`` (git-ignored: the exported ids re-identify the authors).
+    Returns the path written."""
+    target = paths.resolve(path) if path is not None else UNIT_ID_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(target) as fh:
+        unit_ids[["post_id", "unit_id"]].to_csv(fh, index=False, lineterminator="\n")
+    return target
+
+
+def read_unit_ids(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the unit ids written by :func:`write_unit_ids`."""
+    source = paths.resolve(path) if path is not None else UNIT_ID_FILE
+    return pd.read_csv(source, dtype="string", keep_default_na=False)
+
+
+def unit_id_lookup(unit_ids: Iterable[str],
+                   mapping: pd.DataFrame | str | Path | None = None) -> dict[str, str]:
+    """How a coding sheet or an adjudication file may name a unit: id as written -> unit id.
+
+    ``unit_ids``: the ids of the coding units (the ``unit_id`` column of
+    :func:`tweetstorm.coding.units`). Each stands for itself; and each post id as exported that
+    ``mapping`` (a table from :func:`build_unit_ids`, or the path of one; by default
+    :data:`UNIT_ID_FILE` when that file exists) gives one of these unit ids stands for it too,
+    so sheets keyed by the export's ids (e.g. twarc's tweet ids) and sheets keyed by unit ids
+    both work. Exported ids that map to no coding unit are left out.
+    """
+    units = [str(u) for u in unit_ids]
+    out = dict(zip(units, units, strict=True))
+    if mapping is None:
+        if not UNIT_ID_FILE.is_file():
+            return out
+        mapping = UNIT_ID_FILE
+    if not isinstance(mapping, pd.DataFrame):
+        mapping = read_unit_ids(mapping)
+    for exported, unit in zip(mapping["post_id"].astype(str), mapping["unit_id"].astype(str),
+                              strict=True):
+        if unit in out and exported not in out:
+            out[exported] = unit
+    return out
+
+
 def pseudonymize_study(posts: pd.DataFrame, moderators: Iterable[str], participants: pd.DataFrame,
                        pln: pd.DataFrame, *, participants_file: str = "data/raw/participants.csv",
                        pln_file: str = "data/raw/pln_identification.csv"
-                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Pseudonymise the whole study at once: returns ``(posts, participants, pln, key)``.
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                  pd.DataFrame]:
+    """Pseudonymise the whole study at once: returns ``(posts, participants, pln, key,
+    unit_ids)``.
 
     One key covers the posts, the participant list and the PLN session (:func:`build_key` with
-    their handles as ``extra_handles``). The participant list and the PLN contacts come back
-    sorted by pseudonym: the raw files' order (by handle) would hint at the handles.
+    their handles as ``extra_handles``); post ids become unit ids (:func:`build_unit_ids`,
+    :func:`apply_unit_ids`). The participant list and the PLN contacts come back sorted by
+    pseudonym: the raw files' order (by handle) would hint at the handles.
     """
+    moderators = list(moderators)
     key = build_key(posts, moderators, extra_handles(participants=participants, pln=pln))
-    posts = apply(posts, key)
+    unit_ids = build_unit_ids(posts)
+    posts = apply(apply_unit_ids(posts, unit_ids), key)
     participants = (apply_participants(participants, key, file=participants_file)
                     .sort_values("handle", kind="stable").reset_index(drop=True))
     pln = (apply_pln(pln, key, file=pln_file)
            .sort_values("participant", kind="stable").reset_index(drop=True))
-    return posts, participants, pln, key
+    return posts, participants, pln, key, unit_ids

@@ -1,13 +1,23 @@
 """The Tweetstorm's structure: each canonical post gets a role and, for answers, its question.
 
 :func:`assign_structure` takes the canonical post table (one row per post, see
-``docs/architecture.md``) and returns a copy with three more columns:
+``docs/architecture.md``) and returns a copy with four more columns:
 
 - ``role`` in ``question, answer, retweet, reply, quote, off_topic, outside_window``;
 - ``question`` (``Q1``, ``Q2``, ... or NA): the question a ``question`` post asks, or the question
   an ``answer`` answers;
 - ``assign_rule`` in ``prefix, reply_chain, quote_chain, time_window, unassigned`` for answers
-  (NA for every other role): the rule that made the post an answer.
+  (NA for every other role): the rule that made the post an answer;
+- ``author_kind`` in ``moderator, participant, other`` (:data:`KINDS`; NA where the author is
+  missing): the kind of account that wrote the post (:func:`author_kinds`). Later steps read this
+  column to tell moderators and participants apart; none re-derives it.
+
+Kinds of accounts
+-----------------
+A *moderator* is an account of ``moderators``. A *participant* is any other account that wrote at
+least one post with role ``answer`` (whatever its ``assign_rule``). Every other account is
+*other*. :func:`answer_authors` is the one implementation of "wrote an answer"; rule 9 below uses
+it too, restricted to the answers found by rules 4 to 6.
 
 The rules, applied in this order; the first rule that matches a post decides it
 -------------------------------------------------------------------------------
@@ -55,6 +65,8 @@ from .errors import InputError, require_columns
 ROLES: tuple[str, ...] = ("question", "answer", "retweet", "reply", "quote", "off_topic",
                           "outside_window")
 ASSIGN_RULES: tuple[str, ...] = ("prefix", "reply_chain", "quote_chain", "time_window", "unassigned")
+#: Kinds of accounts (column ``author_kind``), see the module docstring.
+KINDS: tuple[str, ...] = ("moderator", "participant", "other")
 
 _REQUIRED = ("post_id", "author_handle", "created_at", "text", "is_retweet", "reply_to_post_id",
              "quoted_post_id", "hashtags")
@@ -86,6 +98,37 @@ QUESTION_PREFIX: re.Pattern[str] = _prefix_regex("Q")
 
 def _norm_handle(handle: str) -> str:
     return str(handle).strip().lstrip("@").casefold()
+
+
+def answer_authors(authors: pd.Series, answered, is_moderator) -> set[str]:
+    """The participants: normalised handles (case-folded, without ``@``) of the authors of the
+    posts where ``answered`` is true, moderators (``is_moderator``) left out.
+
+    ``authors``: the ``author_handle`` column (n rows); ``answered``, ``is_moderator``: boolean
+    arrays of n. The one definition of "participant" of the compendium (module docstring).
+    """
+    norm = authors.astype("string").str.strip().str.lstrip("@").str.casefold()
+    keep = np.asarray(answered, dtype=bool) & ~np.asarray(is_moderator, dtype=bool)
+    return set(norm[keep].dropna())
+
+
+def author_kinds(posts: pd.DataFrame, moderators: Iterable[str]) -> pd.Series:
+    """``author_kind`` of every post (string Series aligned with ``posts``): ``moderator`` for the
+    accounts of ``moderators`` (handles with or without ``@``, any case), ``participant`` for
+    :func:`answer_authors` over the posts with role ``answer``, ``other`` for the rest, NA where
+    ``author_handle`` is missing. ``posts`` needs ``author_handle`` and ``role``."""
+    require_columns(posts.columns, ("author_handle", "role"), "posts table",
+                    "pass the output of tweetstorm.structure.assign_structure")
+    mods = {_norm_handle(m) for m in moderators}
+    norm = posts["author_handle"].astype("string").str.strip().str.lstrip("@").str.casefold()
+    is_mod = norm.isin(mods).fillna(False).to_numpy(dtype=bool)
+    answered = posts["role"].astype("string").eq("answer").fillna(False).to_numpy(dtype=bool)
+    participants = answer_authors(posts["author_handle"], answered, is_mod)
+    kind = np.where(is_mod, "moderator",
+                    np.where(norm.isin(participants).fillna(False).to_numpy(dtype=bool),
+                             "participant", "other")).astype(object)
+    kind[norm.isna().to_numpy()] = None
+    return pd.Series(pd.array(kind, dtype="string"), index=posts.index, name="author_kind")
 
 
 def _utc(value: str | pd.Timestamp, name: str) -> pd.Timestamp:
@@ -214,7 +257,7 @@ def assign_structure(posts: pd.DataFrame, *, hashtag: str, moderators: Iterable[
     participants' hashtag posts still count as answers to it.
 
     Returns a copy of ``posts`` (same rows, same order) with string columns ``role``,
-    ``question`` and ``assign_rule`` appended.
+    ``question``, ``assign_rule`` and ``author_kind`` appended.
     """
     _check(posts)
     start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
@@ -227,7 +270,7 @@ def assign_structure(posts: pd.DataFrame, *, hashtag: str, moderators: Iterable[
     n = len(df)
     created = pd.to_datetime(df["created_at"], utc=True)
     text = df["text"].astype("string").fillna("")
-    is_mod = df["author_handle"].astype("string").str.lstrip("@").str.casefold().isin(mods)
+    is_mod = df["author_handle"].astype("string").str.strip().str.lstrip("@").str.casefold().isin(mods)
     is_mod = is_mod.fillna(False).astype(bool)
     is_rt = df["is_retweet"].fillna(False).astype(bool)
     reply_to = df["reply_to_post_id"].astype("string")
@@ -280,8 +323,8 @@ def assign_structure(posts: pd.DataFrame, *, hashtag: str, moderators: Iterable[
 
     # 9: participants' hashtag posts in a question's time window.
     decided_answer = (role == "answer") & np.isin(rule, ["prefix", "reply_chain", "quote_chain"])
-    authors = df["author_handle"].astype("string").str.lstrip("@").str.casefold()
-    participants = set(authors[decided_answer & ~is_mod.to_numpy()])
+    authors = df["author_handle"].astype("string").str.strip().str.lstrip("@").str.casefold()
+    participants = answer_authors(df["author_handle"], decided_answer, is_mod.to_numpy())
     is_participant = (authors.isin(participants) & ~is_mod).fillna(False).to_numpy()
     tags = df["hashtags"].explode().astype("string").str.lstrip("#").str.casefold()
     has_tag = tags.eq(tag).fillna(False).groupby(level=0).any().reindex(df.index, fill_value=False)
@@ -300,6 +343,7 @@ def assign_structure(posts: pd.DataFrame, *, hashtag: str, moderators: Iterable[
     out["role"] = pd.array(role, dtype="string")
     out["question"] = pd.array(question, dtype="string")
     out["assign_rule"] = pd.array(rule, dtype="string")
+    out["author_kind"] = author_kinds(out, mods).to_numpy()
     return out
 
 
