@@ -8,6 +8,11 @@ under ``data/processed/`` (Parquet files also as decoded text, since their pages
 in the txt/csv/md/tex/svg files under ``results/`` and ``figures/`` and in the outputs of
 ``notebooks/*.ipynb``. A hit is a handle standing alone: not inside a longer word (``ann`` in
 ``planning``) and not a hashtag (``#plnstorm`` when an account is called ``plnstorm``).
+
+Post ids that name an account are searched too: any ActivityPub address
+``https://<instance>/users/<name>`` (a Mastodon status URI) and any Bluesky DID
+(``did:plc:...``, ``did:web:...``, also inside ``at://`` URIs), whatever the export; and the post
+ids of the raw export itself (tweet ids), which the outputs replace by study-local unit ids.
 """
 
 from __future__ import annotations
@@ -25,6 +30,22 @@ from tweetstorm import paths
 
 TEXT_SUFFIXES = {".txt", ".csv", ".md", ".tex", ".svg"}
 _AT_HANDLE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]+)")
+#: Ids that embed an account: an ActivityPub account address or a DID.
+EMBEDDED_ACCOUNT = re.compile(
+    rb"(?i)https?://[a-z0-9.-]+/users/[a-z0-9_]+|(?<![a-z0-9_])did:(?:plc|web):[a-z0-9.%-]+")
+
+
+def raw_post_ids(raw: Path) -> set[str]:
+    """The ids of every post in the raw twarc2 export(s) of ``raw`` (data and included tweets)."""
+    found: set[str] = set()
+    for export in sorted(raw.glob("*.jsonl")):
+        with export.open("rb") as fh:
+            for line in fh:
+                if line.strip():
+                    page = orjson.loads(line)
+                    tweets = (page.get("data") or []) + ((page.get("includes") or {}).get("tweets") or [])
+                    found.update(str(t["id"]) for t in tweets if t.get("id"))
+    return found
 
 
 def raw_handles(raw: Path) -> set[str]:
@@ -103,14 +124,21 @@ def files_to_search(root: Path) -> list[Path]:
     return files
 
 
-def leaks(root: Path, handles: set[str]) -> list[str]:
-    """``file: handle`` for every handle found in the searched files under ``root``."""
-    pattern = handle_pattern(handles)
+def leaks(root: Path, handles: set[str], post_ids: set[str] = frozenset()) -> list[str]:
+    """``file: handle`` for every handle, embedded-account id (:data:`EMBEDDED_ACCOUNT`) and
+    raw post id (a whole number in ``post_ids``) found in the searched files under ``root``."""
+    patterns = [EMBEDDED_ACCOUNT]
+    if handles:
+        patterns.append(handle_pattern(handles))
+    if post_ids:
+        ids = b"|".join(re.escape(i.encode()) for i in sorted(post_ids, key=lambda i: (-len(i), i)))
+        patterns.append(re.compile(rb"(?<![A-Za-z0-9_])(?:" + ids + rb")(?![A-Za-z0-9_])"))
     hits = []
     for path in files_to_search(root):
         for blob in searchable(path):
-            for m in sorted({m.group(0).decode().lower() for m in pattern.finditer(blob)}):
-                hits.append(f"{path.relative_to(root).as_posix()}: {m}")
+            for pattern in patterns:
+                for m in sorted({m.group(0).decode().lower() for m in pattern.finditer(blob)}):
+                    hits.append(f"{path.relative_to(root).as_posix()}: {m}")
     return sorted(set(hits))
 
 
@@ -134,10 +162,25 @@ def test_scanner_finds_a_planted_handle(tmp_path):
         "data/processed/p.parquet: ann_smith", "notebooks/01-x.ipynb: bob", "results/t.csv: ann"]
 
 
+def test_scanner_finds_ids_that_name_an_account(tmp_path):
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    (tmp_path / "figures").mkdir()
+    import pandas as pd
+    pd.DataFrame({"post_id": ["U0001", "https://inst.social/users/Zoe/statuses/1",
+                              "at://did:plc:abc234/app.bsky.feed.post/3k"]}).to_parquet(
+        tmp_path / "data" / "processed" / "p.parquet")
+    (tmp_path / "figures" / "f.txt").write_text("post 269154966135074079 and 12691549661350740790",
+                                                encoding="utf-8")
+    assert leaks(tmp_path, set(), {"269154966135074079"}) == [
+        "data/processed/p.parquet: did:plc:abc234",
+        "data/processed/p.parquet: https://inst.social/users/zoe",
+        "figures/f.txt: 269154966135074079"]
+
+
 def test_no_original_handle_in_outputs():
     if not (paths.PROCESSED / "posts.parquet").is_file():
         pytest.skip("data/processed/posts.parquet is absent: run `make all` first")
     handles = raw_handles(paths.RAW)
     assert handles, "no handles found in data/raw/: the check would be empty"
-    found = leaks(paths.ROOT, handles)
-    assert found == [], "original handles in outputs:\n" + "\n".join(found)
+    found = leaks(paths.ROOT, handles, raw_post_ids(paths.RAW))
+    assert found == [], "original handles or post ids in outputs:\n" + "\n".join(found)

@@ -438,15 +438,16 @@ def apply_participants(participants: pd.DataFrame, key: pd.DataFrame, *,
     return out
 
 
-def _raw_table(path: str | Path, columns: tuple[str, ...], what: str) -> tuple[pd.DataFrame, str]:
-    """A raw CSV of people as strings (missing cells NA, :mod:`tweetstorm.missing`), and its
-    repo-relative name; errors name the file."""
+def _raw_table(path: str | Path, columns: tuple[str, ...], what: str,
+               dtype: str | dict = "string") -> tuple[pd.DataFrame, str]:
+    """A raw CSV of people (missing cells NA, :mod:`tweetstorm.missing`; ``dtype`` as for
+    :func:`pandas.read_csv`), and its repo-relative name; errors name the file."""
     full = paths.resolve(path)
     name = paths.relative(full)
     if not full.is_file():
         raise InputError(name, "file not found", f"check the path of the {what}")
     try:
-        df = pd.read_csv(full, dtype="string", keep_default_na=False, na_values=PANDAS_NA_VALUES,
+        df = pd.read_csv(full, dtype=dtype, keep_default_na=False, na_values=PANDAS_NA_VALUES,
                          encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError(name, "the file is not UTF-8 text", "save it as 'CSV UTF-8'") from err
@@ -476,10 +477,10 @@ def read_participants(path: str | Path, posts: pd.DataFrame) -> pd.DataFrame:
     ``mentions``). Raises :class:`InputError` naming the raw file, the row (row 1 is the header)
     and the column for: no ``handle`` column, an empty handle, a handle listed twice (compared
     as handles are: any case, with or without ``@``), and a handle that no post of the export
-    names (a typo, or the wrong export). Returns the table as read (strings, NA for missing
-    cells; :mod:`tweetstorm.missing`).
+    names (a typo, or the wrong export). Returns the table as read (NA for missing
+    cells; :mod:`tweetstorm.missing`; ``handle`` as strings, other columns as pandas infers).
     """
-    df, name = _raw_table(path, ("handle",), "participant list")
+    df, name = _raw_table(path, ("handle",), "participant list", dtype={"handle": "string"})
     known = _export_handles(posts)
     first: dict[str, int] = {}
     for i, h in enumerate(df["handle"].tolist()):
