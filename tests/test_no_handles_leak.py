@@ -43,7 +43,8 @@ def raw_post_ids(raw: Path) -> set[str]:
             for line in fh:
                 if line.strip():
                     page = orjson.loads(line)
-                    tweets = (page.get("data") or []) + ((page.get("includes") or {}).get("tweets") or [])
+                    included = (page.get("includes") or {}).get("tweets") or []
+                    tweets = (page.get("data") or []) + included
                     found.update(str(t["id"]) for t in tweets if t.get("id"))
     return found
 

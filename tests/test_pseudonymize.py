@@ -300,7 +300,8 @@ def test_unit_ids_widen_and_round_trip(tmp_path):
 
 
 def test_unit_id_lookup_takes_both_ids():
-    ids = pd.DataFrame({"post_id": ["269154966135074079", "42", "at://did:plc:x/app.bsky.feed.post/1"],
+    ids = pd.DataFrame({"post_id": ["269154966135074079", "42",
+                                    "at://did:plc:x/app.bsky.feed.post/1"],
                         "unit_id": ["U0001", "U0002", "U0003"]})
     look = ps.unit_id_lookup(["U0001", "U0003"], ids)
     assert look == {"U0001": "U0001", "U0003": "U0003", "269154966135074079": "U0001",
@@ -342,7 +343,8 @@ def test_coding_sheets_keyed_by_either_id(tmp_path):
 @pytest.mark.parametrize("body, row, words", [
     ("who,sector\nbob,school\n", 1, "missing column(s) handle"),
     ("handle,sector\n@bob,school\nNA,higher\n", 3, "column handle: empty handle"),
-    ("handle,sector\n@bob,school\nann,x\nBOB,y\n", 4, "column handle: @bob is listed twice (first in row 2)"),
+    ("handle,sector\n@bob,school\nann,x\nBOB,y\n", 4,
+     "column handle: @bob is listed twice (first in row 2)"),
     ("handle,sector\n@bob,school\n@bobby,x\n", 3, "column handle: @bobby is not an account"),
 ])
 def test_participant_list_checked_before_use(tmp_path, body, row, words):
@@ -365,13 +367,13 @@ def test_participant_list_read_with_missing_cells_and_bom(tmp_path):
 
 @pytest.mark.parametrize("body, row, words", [
     ("participant,contact,contact_type\n@bob,@ann,person\n", 1, "missing column(s) frequency"),
-    ("participant,contact,contact_type,frequency\n@bob,@ann,person,daily\n@bob,Wiki,resource,hourly\n",
-     3, "unknown frequency 'hourly'"),
+    ("participant,contact,contact_type,frequency\n@bob,@ann,person,daily\n"
+     "@bob,Wiki,resource,hourly\n", 3, "unknown frequency 'hourly'"),
     ("participant,contact,contact_type,frequency\n@bob,@ann,friend,daily\n", 2,
      "unknown contact_type 'friend'"),
     ("participant,contact,contact_type,frequency\n@bob,NA,person,daily\n", 2, "empty 'contact'"),
-    ("participant,contact,contact_type,frequency\n@bob,Wiki,resource,daily\n@zed,Wiki,resource,daily\n",
-     3, "column participant: @zed is not a participant"),
+    ("participant,contact,contact_type,frequency\n@bob,Wiki,resource,daily\n"
+     "@zed,Wiki,resource,daily\n", 3, "column participant: @zed is not a participant"),
 ])
 def test_pln_file_checked_before_use(tmp_path, body, row, words):
     path = tmp_path / "pln_identification.csv"

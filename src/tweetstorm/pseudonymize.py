@@ -75,7 +75,8 @@ HANDLE_IN_URL = re.compile(
     r"(?i)(?<![A-Za-z0-9_.-])(?:(?:www|mobile)\.)?(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])"
     r"|(?<![A-Za-z0-9_.-])bsky\.app/profile/(?!did:)([A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)")
 #: ActivityPub account addresses (Mastodon status URIs): group 1 the instance, group 2 the name.
-HANDLE_IN_AP_URI = re.compile(r"(?i)https?://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/users/([A-Za-z0-9_]+)")
+HANDLE_IN_AP_URI = re.compile(
+    r"(?i)https?://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/users/([A-Za-z0-9_]+)")
 #: Decentralised identifiers of Bluesky accounts (``did:plc:<base32>``, ``did:web:<host>``).
 DID = re.compile(r"(?<![A-Za-z0-9_])did:(?:plc:[a-z2-7]+|web:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 # Links to one post: a tweet's number after /status/ (or /statuses/), or a whole URI.
@@ -494,8 +495,9 @@ def read_participants(path: str | Path, posts: pd.DataFrame) -> pd.DataFrame:
                              f"{first[norm]})", "keep one row per participant", row=row)
         first[norm] = row
         if norm not in known:
-            raise InputError(name, f"column handle: @{str(h).strip().lstrip('@')} is not an account "
-                             "of any post in the export",
+            shown = str(h).strip().lstrip("@")
+            raise InputError(name, f"column handle: @{shown} is not an account of any post in "
+                             "the export",
                              "correct the handle (as the export writes it; Mastodon: "
                              "name@instance) or delete the row", row=row)
     return df
@@ -517,7 +519,7 @@ def read_pln(path: str | Path, participants: Iterable[str]) -> pd.DataFrame:
     df, name = _raw_table(path, pln_module.REQUIRED_COLUMNS, "PLN identification file")
     try:
         pln_module.validate_contacts(df, source=name)
-    except InputError as err:  # validate_contacts counts data rows from 1; the file's header is row 1
+    except InputError as err:  # validate_contacts counts data rows from 1; the header is row 1
         raise err.moved(row=None if err.row is None else err.row + 1) from None
     allowed = {_norm(h) for h in participants if not pd.isna(h)}
     for i, p in enumerate(df["participant"].tolist()):
@@ -599,7 +601,7 @@ def apply_unit_ids(posts: pd.DataFrame, unit_ids: pd.DataFrame) -> pd.DataFrame:
         if missing.any():
             raise InputError("posts table", f"{col} {values[missing].iloc[0]} has no unit id",
                              "build the unit ids over the same posts (build_unit_ids)")
-        out[col] = pd.array(mapped, dtype=out[col].dtype if out[col].dtype == "string" else "string")
+        out[col] = mapped.astype(out[col].dtype)  # the column's own string dtype
     if "text" in out.columns:
         out["text"] = pd.array([t if t is None or pd.isna(t) else _id_in_text(str(t), ids)
                                 for t in out["text"]], dtype=out["text"].dtype)

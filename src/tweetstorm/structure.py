@@ -270,8 +270,8 @@ def assign_structure(posts: pd.DataFrame, *, hashtag: str, moderators: Iterable[
     n = len(df)
     created = pd.to_datetime(df["created_at"], utc=True)
     text = df["text"].astype("string").fillna("")
-    is_mod = df["author_handle"].astype("string").str.strip().str.lstrip("@").str.casefold().isin(mods)
-    is_mod = is_mod.fillna(False).astype(bool)
+    authors = df["author_handle"].astype("string").str.strip().str.lstrip("@").str.casefold()
+    is_mod = authors.isin(mods).fillna(False).astype(bool)
     is_rt = df["is_retweet"].fillna(False).astype(bool)
     reply_to = df["reply_to_post_id"].astype("string")
     quoted = df["quoted_post_id"].astype("string")
@@ -323,7 +323,6 @@ def assign_structure(posts: pd.DataFrame, *, hashtag: str, moderators: Iterable[
 
     # 9: participants' hashtag posts in a question's time window.
     decided_answer = (role == "answer") & np.isin(rule, ["prefix", "reply_chain", "quote_chain"])
-    authors = df["author_handle"].astype("string").str.strip().str.lstrip("@").str.casefold()
     participants = answer_authors(df["author_handle"], decided_answer, is_mod.to_numpy())
     is_participant = (authors.isin(participants) & ~is_mod).fillna(False).to_numpy()
     tags = df["hashtags"].explode().astype("string").str.lstrip("#").str.casefold()
