@@ -383,3 +383,33 @@ def test_pln_file_checked_before_use(tmp_path, body, row, words):
     assert err.value.file.endswith("pln_identification.csv") and "processed" not in err.value.file
     assert err.value.row == row
     assert words in err.value.what
+
+
+@pytest.mark.slow  # starts a kernel
+@pytest.mark.parametrize("bad", ["participants", "pln"])
+def test_notebook_01_writes_nothing_when_a_raw_file_is_bad(tmp_path, bad):
+    papermill = pytest.importorskip("papermill")
+    raw = ps.paths.RAW
+    participants = (raw / "participants.csv").read_text(encoding="utf-8")
+    pln = (raw / "pln_identification.csv").read_text(encoding="utf-8")
+    if bad == "participants":  # the second participant listed twice
+        lines = participants.splitlines()
+        participants = "\n".join(lines + [lines[2]]) + "\n"
+        want = f"participants.csv, row {len(lines) + 1}: column handle:"
+    else:
+        lines = pln.splitlines()
+        pln = "\n".join(lines[:2] + [lines[2].replace(lines[2].split(",")[-1], "hourly")]) + "\n"
+        want = "pln_identification.csv, row 3: unknown frequency 'hourly'"
+    (tmp_path / "participants.csv").write_text(participants, encoding="utf-8")
+    (tmp_path / "pln_identification.csv").write_text(pln, encoding="utf-8")
+    outputs = {name: str(tmp_path / "out" / name) for name in
+               ("posts_out", "report_out", "participants_out", "pln_out", "key_out")}
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        papermill.execute_notebook(
+            str(ps.paths.ROOT / "notebooks" / "01-ingest.ipynb"), str(tmp_path / "run.ipynb"),
+            parameters={"participants_path": str(tmp_path / "participants.csv"),
+                        "pln_path": str(tmp_path / "pln_identification.csv"), **outputs},
+            kernel_name="python3", progress_bar=False, cwd=str(ps.paths.ROOT))
+    assert want in str(err.value), str(err.value)[-500:]
+    assert "data/processed" not in str(err.value.evalue)
+    assert not (tmp_path / "out").exists()  # nothing written, not even the private key
