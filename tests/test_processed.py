@@ -39,7 +39,8 @@ def test_write_parquet_with_schema_orders_and_types_columns(tmp_path):
 
 
 def test_posts_schema_is_the_canonical_table_plus_structure():
-    assert processed.POSTS_SCHEMA.names == [*CANONICAL_COLUMNS, "role", "question", "assign_rule"]
+    assert processed.POSTS_SCHEMA.names == [*CANONICAL_COLUMNS, "role", "question", "assign_rule",
+                                          "author_kind"]
     assert all(processed.POSTS_SCHEMA.field(c).type == pa.string()
                for c in processed.STRUCTURE_COLUMNS)
 
