@@ -185,3 +185,38 @@ def test_no_original_handle_in_outputs():
     assert handles, "no handles found in data/raw/: the check would be empty"
     found = leaks(paths.ROOT, handles, raw_post_ids(paths.RAW))
     assert found == [], "original handles or post ids in outputs:\n" + "\n".join(found)
+
+
+REAL = paths.ROOT.parent / "shared" / "real-exports"
+
+
+@pytest.mark.parametrize("platform", ["mastodon", "bluesky"])
+def test_real_exports_leave_no_handle_or_account_id(platform):
+    """Real Mastodon and Bluesky exports, pseudonymised: no handle of the key and no id that
+    names an account is left in any column (source file names aside)."""
+    import pandas as pd
+
+    from tweetstorm import pseudonymize as ps
+    from tweetstorm import structure
+    from tweetstorm.ingest import read_posts
+
+    files = sorted((REAL / platform).glob("*")) if (REAL / platform).is_dir() else []
+    if not files:
+        pytest.skip(f"{REAL / platform} is absent")
+    for path in files:
+        posts = read_posts([path], on_error="skip").posts
+        moderators = [posts["author_handle"].dropna().iloc[0]]
+        posts = structure.assign_structure(posts, hashtag="any", moderators=moderators,
+                                           start="2000-01-01T00:00:00Z",
+                                           end="2100-01-01T00:00:00Z")
+        none = pd.DataFrame({c: pd.Series(dtype="string") for c in
+                             ("handle", "participant", "contact", "contact_type", "frequency")})
+        out, _, _, key, ids = ps.pseudonymize_study(posts, moderators, none[["handle"]],
+                                                    none.drop(columns="handle"))
+        assert list(out["post_id"]) == list(ids["unit_id"][:len(out)])
+        blob = out.drop(columns=["source_file"]).to_csv(index=False).encode()
+        embedded = sorted({m.group().decode() for m in EMBEDDED_ACCOUNT.finditer(blob)})
+        assert embedded == [], f"{path.name}: {embedded[:5]}"
+        handles = {h.casefold() for h in key["handle"]}
+        found = sorted({m.group().decode().lower() for m in handle_pattern(handles).finditer(blob)})
+        assert found == [], f"{path.name}: {found[:5]}"

@@ -413,3 +413,17 @@ def test_notebook_01_writes_nothing_when_a_raw_file_is_bad(tmp_path, bad):
     assert want in str(err.value), str(err.value)[-500:]
     assert "data/processed" not in str(err.value.evalue)
     assert not (tmp_path / "out").exists()  # nothing written, not even the private key
+
+
+def test_domain_handle_as_a_host_name():
+    df = frame([
+        post(1, 0, "ann.example.org", "A1: my notes at https://ann.example.org/pln.", "answer",
+             platform="bluesky", urls=["https://ann.example.org/pln"]),
+        post(2, 1, "bob.bsky.social", "read ann.example.org and notann.example.org, "
+             "ann.example.org.uk", "off_topic", platform="bluesky"),
+    ])
+    out = ps.apply(df, ps.build_key(df, moderators=[]))
+    assert out.loc[0, "text"] == "A1: my notes at https://P01/pln."
+    assert out.loc[0, "urls"] == ["https://P01/pln"]
+    # only the whole host name: not inside a longer name or a longer domain
+    assert out.loc[1, "text"] == "read P01 and notann.example.org, ann.example.org.uk"

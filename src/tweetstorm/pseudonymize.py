@@ -25,7 +25,9 @@ match stands for the longest part of it, cut at a separator, that is a handle of
 ``@ann.`` and ``@ann's`` are ``@ann``, and ``@ann`` never hits ``@anna``). Twitter profile links
 (``twitter.com/<name>``, ``x.com/<name>``), Bluesky ones (``bsky.app/profile/<name>``), the
 account part of ActivityPub addresses (``https://<instance>/users/<name>``, standing for
-``name@instance``) and Bluesky DIDs (``did:plc:...``, ``did:web:...``) count as handles too.
+``name@instance``) and Bluesky DIDs (``did:plc:...``, ``did:web:...``) count as handles too; a
+handle that is a domain name (Bluesky's ``ann.example.org``) is replaced where it stands as a
+host name of its own (``https://ann.example.org/cv``) as well.
 :func:`apply` raises :class:`~tweetstorm.errors.InputError` on any handle that is not in the key,
 so nothing leaks silently.
 
@@ -316,6 +318,13 @@ class _Lookup:
         self.map = dict(zip(folded, key["pseudonym"].astype(str), strict=True))
         self.kind = (dict(zip(key["pseudonym"].astype(str), key["kind"].astype(str), strict=True))
                      if "kind" in key.columns else {})
+        # Handles that are domain names (Bluesky: ann.example.org) also name their owner as a
+        # bare host (a link to https://ann.example.org/...): replaced there too.
+        domains = sorted((h for h in self.map if "." in h and "@" not in h
+                          and not h.startswith("did:")), key=lambda h: (-len(h), h))
+        self.domains = (re.compile(r"(?i)(?<![A-Za-z0-9_.-])(?:"
+                                   + "|".join(re.escape(h) for h in domains)
+                                   + r")(?![A-Za-z0-9_-]|\.[A-Za-z0-9])") if domains else None)
 
     def handle(self, value, where: dict) -> str:
         got = self.map.get(_norm(value))
@@ -342,10 +351,15 @@ class _Lookup:
             pseudonym = None if got is None else self.map.get(_norm(got[0]))
             if pseudonym is None:
                 self._fail(f"handle @{tok} in the text", where)
-            pieces += [value[pos:start], pseudonym]
+            pieces += [self._hosts(value[pos:start]), pseudonym]
             pos = start + got[1]
-        pieces.append(value[pos:])
+        pieces.append(self._hosts(value[pos:]))
         return "".join(pieces)
+
+    def _hosts(self, text: str) -> str:
+        if self.domains is None or "." not in text:
+            return text
+        return self.domains.sub(lambda m: self.map[m.group().casefold()], text)
 
 
 def apply(posts: pd.DataFrame, key: pd.DataFrame) -> pd.DataFrame:
