@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .. import structure
 from ..errors import InputError
 from .inputs import POSTS_FILE, require_table_columns
 
@@ -63,13 +64,11 @@ def author_kinds(posts: pd.DataFrame, *, source: str = POSTS_FILE) -> pd.DataFra
             who = kinds.loc[twice, "author_handle"].iloc[0]
             raise InputError(source, f"author {who!r} has more than one author_kind",
                              "give every author one kind (rerun notebook 01)")
-    else:
+    else:  # the rule of the structure step, with the askers of questions as moderators
         moderators = set(handles[posts["role"] == "question"].dropna())
-        answering = set(handles[posts["role"] == "answer"].dropna()) - moderators
-        authors = sorted(set(handles.dropna()))
-        kinds = pd.DataFrame({"author_handle": authors, "author_kind": [
-            "moderator" if a in moderators else "participant" if a in answering else "other"
-            for a in authors]})
+        kinds = pd.DataFrame({"author_handle": handles,
+                              "author_kind": structure.author_kinds(posts, moderators)})
+        kinds = kinds.dropna(subset=["author_handle"]).drop_duplicates()
     kinds = kinds.astype({"author_handle": str, "author_kind": str})
     return kinds.sort_values("author_handle", kind="stable").reset_index(drop=True)
 
