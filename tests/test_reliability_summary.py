@@ -111,22 +111,24 @@ def test_mean_over_groups_skips_nan_and_checks_input():
         mean_over_groups({})
 
 
-def test_analytic_intervals_are_clipped_to_the_coefficient_range():
-    # 4 units, 2 raters who agree on half: percent agreement 0.5 with a t(3) interval that would
-    # reach below 0; the chance-corrected coefficients are near 0 with wide intervals.
+def test_analytic_intervals_follow_the_reference_tools():
+    # 4 units, 2 raters who agree on half. irrCAC (pa2.table etc.): estimate -+ t(n-1) * SE,
+    # the upper bound cut at 1 and the lower bound not cut; SAS PROC FREQ: kappa +- z * ASE.
     df = long_from_rows([["a", "a"], ["a", "b"], ["b", "a"], ["b", "b"]])
     res = agreement(df, bootstrap=0)
     pa = row(res, "percent_agreement")
-    raw_low = pa["estimate"] - stats.t.ppf(0.975, 3) * pa["se"]
-    assert raw_low < 0  # the case of the finding: the unclipped interval leaves [0, 1]
-    assert pa["ci_low"] == 0.0 and pa["ci_high"] == 1.0
-    analytic = res[res["ci_method"] == "analytic"]
-    lows = analytic["coefficient"].map(lambda c: RANGES[c][0])
-    highs = analytic["coefficient"].map(lambda c: RANGES[c][1])
-    assert (analytic["ci_low"] >= lows).all() and (analytic["ci_high"] <= highs).all()
-    assert (analytic["ci_low"] <= analytic["estimate"]).all()
-    # some kappa-type interval was cut at -1 as well
-    assert (analytic.loc[analytic["coefficient"] != "percent_agreement", "ci_low"] == -1.0).any()
+    # complete 2x2 table [[1, 1], [1, 1]]: pa = 0.5, var = (sum p_kl w_kl^2 - pa^2) / n
+    assert pa["se"] == pytest.approx(math.sqrt((0.5 - 0.25) / 4))
+    t = stats.t.ppf(0.975, 3)
+    assert pa["ci_low"] == pytest.approx(0.5 - t * 0.25)  # below 0, as irrCAC prints it
+    assert pa["ci_high"] == 1.0  # min(1, 0.5 + 3.18 * 0.25)
+    assert pa["ci_method"] == "t"
+    kappa = row(res, "cohen_kappa")
+    z = stats.norm.ppf(0.975)
+    assert (kappa["ci_low"], kappa["ci_high"]) == pytest.approx(
+        (kappa["estimate"] - z * kappa["se"], kappa["estimate"] + z * kappa["se"]))
+    assert kappa["ci_method"] == "normal"
+    assert RANGES["percent_agreement"] == (0.0, 1.0)
 
 
 def test_confusion_heatmaps_one_panel_per_pair():
@@ -134,7 +136,7 @@ def test_confusion_heatmaps_one_panel_per_pair():
 
     df = long_from_rows([["a", "a", "b"], ["b", "b", "b"], ["a", "b", "a"]])
     mats = confusion_matrices(df, categories=["a", "b", "c"])
-    fig = plot_confusion_matrices(mats, ["a", "b", "c"])
+    fig = plot_confusion_matrices(mats, ["Apple", "Banana", "Cherry"], title="Q9 Fruit")
     try:
         assert len(fig.axes) == 3
         assert [(ax.get_ylabel(), ax.get_xlabel()) for ax in fig.axes] == [
@@ -142,9 +144,13 @@ def test_confusion_heatmaps_one_panel_per_pair():
         # R1 x R2: (a, a) 1, (b, b) 1, (a, b) 1; counts written in the 9 cells
         texts = [t.get_text() for t in fig.axes[0].texts]
         assert texts == ["1", "1", "0", "0", "1", "0", "0", "0", "0"]
-        assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2", "3"]
+        assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Apple", "Banana", "Cherry"]
+        assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Apple", "Banana", "Cherry"]
+        assert fig._suptitle.get_text() == "Q9 Fruit"
     finally:
         plt.close(fig)
+    with pytest.raises(ValueError, match="2 labels for 3 categories"):
+        plot_confusion_matrices(mats, ["Apple", "Banana"])
     assert category_key(["a", "b"]) == "1 = a; 2 = b"
 
 

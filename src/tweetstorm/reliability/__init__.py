@@ -1,4 +1,4 @@
-"""Inter-rater agreement: coefficients, standard errors and bootstrap intervals (issue 4).
+"""Inter-rater agreement: coefficients, standard errors, analytic and bootstrap intervals.
 
 Public API::
 
@@ -6,13 +6,16 @@ Public API::
                   categories=None) -> RatingMatrix
     agreement(long_df | RatingMatrix, *, weights="identity", level="nominal",
               bootstrap=1000, seed=20130601, ci=0.95, ...) -> DataFrame
+    REGISTRY: name -> Coefficient (formula, SE, analytic-interval rule, reference)
+    masi_alpha(long_df, ..., sep=";") -> DataFrame  # multi-code: alpha over code sets (MASI)
     category_agreement(...) -> DataFrame          # per category: specific agreement, kappa
     confusion_matrices(...) -> dict[(r1, r2), DataFrame]
     per_code_presence(long_df, ..., codes=None, sep=None, **agreement_kwargs) -> DataFrame
     read_ratings(path) -> DataFrame               # long-format CSV/xlsx, all cells as text
     mean_over_groups({group: agreement(...)}, weight="units") -> DataFrame  # e.g. over questions
     landis_koch_label(kappa) -> str; krippendorff_verdict(alpha, text=False) -> str
-    plot_confusion_matrices(confusion_matrices(...)) -> Figure
+    weak_categories / category_sentence / question_verdicts: the notebook's deciding sentences
+    plot_confusion_matrices(confusion_matrices(...), labels, title=...) -> Figure
 
 Command line: ``python -m tweetstorm.reliability RATINGS [--format table|json|csv] ...``.
 """
@@ -24,6 +27,7 @@ from tweetstorm.reliability.agreement import (
     agreement,
     bootstrap_replicates,
 )
+from tweetstorm.reliability.registry import INTERVALS, REGISTRY, Coefficient
 from tweetstorm.reliability.bycategory import (
     category_agreement,
     confusion_matrices,
@@ -38,18 +42,29 @@ from tweetstorm.reliability.matrix import (
     read_ratings,
     weight_matrix,
 )
-from tweetstorm.reliability.byquestion import agreement_by_question, category_agreement_by_question
+from tweetstorm.reliability.multicode import code_set_matrix, masi_alpha, masi_distance
+from tweetstorm.reliability.byquestion import (
+    agreement_by_question,
+    category_agreement_by_question,
+    design_sentence,
+)
 from tweetstorm.reliability.summary import (
+    WEAK_CATEGORY_KAPPA,
     category_key,
+    category_sentence,
     krippendorff_verdict,
     landis_koch_label,
     mean_over_groups,
     overview,
     plot_confusion_matrices,
+    question_verdicts,
+    weak_categories,
 )
 
 __all__ = [
-    "COEFFICIENTS", "COLUMNS", "LEVELS", "RANGES", "WEIGHTS", "RatingMatrix", "agreement",
+    "COEFFICIENTS", "COLUMNS", "INTERVALS", "LEVELS", "RANGES", "REGISTRY", "WEAK_CATEGORY_KAPPA",
+    "WEIGHTS", "Coefficient", "RatingMatrix", "agreement", "category_sentence", "code_set_matrix",
+    "design_sentence", "masi_alpha", "masi_distance", "question_verdicts", "weak_categories",
     "agreement_by_question", "category_agreement_by_question",
     "bootstrap_replicates", "category_agreement", "category_key", "confusion_matrices",
     "krippendorff_verdict", "landis_koch_label", "mean_over_groups", "overview", "per_code_presence",

@@ -1,8 +1,9 @@
 """Command line: ``python -m tweetstorm.reliability RATINGS [options]``.
 
 Reads a long-format ratings file (CSV or xlsx, one row per rating), prints every agreement
-coefficient with its standard errors and interval as a table, JSON or CSV. Bad input exits
-with status 2 and a one-line message saying what to change.
+coefficient with its standard errors and intervals as a table, JSON or CSV, over all ratings
+or per group of a column (``--by question``). Bad input exits with status 2 and a one-line
+message saying what to change.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import json
 import math
 import sys
 
+import numpy as np
 import pandas as pd
 
 from tweetstorm import paths
 from tweetstorm.errors import InputError
 from tweetstorm.reliability.agreement import COLUMNS, agreement
-from tweetstorm.reliability.matrix import LEVELS, WEIGHTS, read_ratings
+from tweetstorm.reliability.matrix import LEVELS, WEIGHTS, _code_text, read_ratings, sort_categories
 
-NUMERIC = ("estimate", "se", "se_null", "z", "ci_low", "ci_high")
+NUMERIC = ("estimate", "se", "se_null", "z", "ci_low", "ci_high", "boot_low", "boot_high")
 
 
 def _list(text: str | None) -> list[str] | None:
@@ -34,8 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m tweetstorm.reliability",
         description="Inter-rater agreement coefficients (percent agreement, Cohen/Light, Scott, "
-                    "Fleiss, Conger, Krippendorff, Gwet AC1/AC2, Brennan-Prediger) with SEs and "
-                    "percentile bootstrap intervals, from a long-format ratings file.")
+                    "Fleiss, Conger, Krippendorff, Gwet AC1/AC2, Brennan-Prediger) with SEs, the "
+                    "analytic interval of the reference software (Cohen: SAS PROC FREQ; Gwet, "
+                    "Brennan-Prediger, Fleiss, Scott, percent agreement: irrCAC) or else the "
+                    "percentile bootstrap, and the percentile bootstrap interval of every "
+                    "coefficient, from a long-format ratings file.")
     p.add_argument("ratings", metavar="RATINGS",
                    help="long-format CSV or xlsx: one row per rating (unit, rater, code); "
                         "an absent row or an empty code is a missing rating")
@@ -51,8 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--categories", help="comma-separated full category set in order, when some "
                                         "codes were never used")
     p.add_argument("--bootstrap", type=int, default=1000,
-                   help="bootstrap resamples over units; 0 for analytic intervals only "
-                        "(default: 1000)")
+                   help="bootstrap resamples over units (boot_low, boot_high, and ci_low, "
+                        "ci_high where no analytic interval exists); 0 for none (default: 1000)")
+    p.add_argument("--by", metavar="COL",
+                   help="compute the coefficients separately for each value of this column "
+                        "(e.g. --by question): one block per group")
     p.add_argument("--seed", type=int, default=20130601, help="bootstrap seed (default: 20130601)")
     p.add_argument("--format", default="table", choices=("table", "json", "csv"),
                    help="output format (default: table)")
@@ -67,35 +75,63 @@ def _clean(v):
     return v
 
 
-def to_json(result: pd.DataFrame) -> str:
-    """The JSON object of the CLI: n_units, n_raters, categories, coefficients (null = n/a)."""
-    coefs = []
+def _records(result: pd.DataFrame, group=None) -> list[dict]:
+    out = []
     for rec in result[COLUMNS].to_dict(orient="records"):
         rec = {k: _clean(v) for k, v in rec.items()}
         rec["raters"] = list(rec["raters"])
-        coefs.append(rec)
-    obj = {"n_units": int(result.attrs["n_units"]), "n_raters": int(result.attrs["n_raters"]),
-           "categories": list(result.attrs["categories"]), "coefficients": coefs}
+        out.append(rec if group is None else {"group": group, **rec})
+    return out
+
+
+def _about(result: pd.DataFrame) -> dict:
+    a = result.attrs
+    return {"n_units": int(a["n_units"]), "n_raters": int(a["n_raters"]),
+            "categories": list(a["categories"])}
+
+
+def to_json(result: pd.DataFrame | dict, by: str | None = None) -> str:
+    """The JSON object of the CLI: n_units, n_raters, categories, coefficients (null = n/a).
+
+    With groups (``result`` a dict group -> result, ``by`` the column): ``by``, ``groups`` (one
+    object per group: group, n_units, n_raters, categories) and ``coefficients``, each record
+    carrying its ``group``."""
+    if isinstance(result, dict):
+        obj = {"by": by, "groups": [{"group": g, **_about(r)} for g, r in result.items()],
+               "coefficients": [rec for g, r in result.items() for rec in _records(r, g)]}
+    else:
+        obj = {**_about(result), "coefficients": _records(result)}
     return json.dumps(obj, indent=2, allow_nan=False)
 
 
-def to_csv(result: pd.DataFrame) -> str:
-    out = result[COLUMNS].copy()
-    out["raters"] = out["raters"].map(lambda t: ";".join(t))
+def to_csv(result: pd.DataFrame | dict, by: str | None = None) -> str:
+    """CSV of the coefficients; with groups a first column ``group``."""
+    def frame(r):
+        out = r[COLUMNS].copy()
+        out["raters"] = out["raters"].map(lambda t: ";".join(t))
+        return out
+
+    if isinstance(result, dict):
+        out = pd.concat([frame(r).assign(group=g) for g, r in result.items()], ignore_index=True)
+        out = out[["group", *COLUMNS]]
+    else:
+        out = frame(result)
     buf = io.StringIO()
     out.to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
     return buf.getvalue()
 
 
-def to_table(result: pd.DataFrame) -> str:
-    """An aligned plain-text table with a header line."""
+def _block(result: pd.DataFrame) -> list[str]:
     a = result.attrs
     head = (f"{a['n_units']} units, {a['n_raters']} raters, {len(a['categories'])} categories "
-            f"({', '.join(map(str, a['categories']))})")
+            f"({', '.join(map(str, a['categories']))}); {int(a['ci'] * 100)}% intervals: "
+            "ci = analytic where the literature gives one (normal: SAS PROC FREQ; t: irrCAC), "
+            "else percentile bootstrap")
     if a.get("n_boot"):
-        head += f"; {int(a['ci'] * 100)}% percentile bootstrap, {a['n_boot']} resamples, seed {a['seed']}"
+        head += f"; boot = percentile bootstrap, {a['n_boot']} resamples, seed {a['seed']}"
     cells = [["coefficient", "weights/level", "raters", "estimate", "se", "se_null", "z",
-              "ci_low", "ci_high", "ci_method"]]
+              "ci_low", "ci_high", "ci_method", "boot_low", "boot_high"]]
+
     def f(x):
         x = _clean(x)
         return "" if x is None else f"{x:.4f}"
@@ -108,7 +144,7 @@ def to_table(result: pd.DataFrame) -> str:
         cells.append([rec["coefficient"], s(rec["weights"]) or s(rec["level"]),
                       ",".join(rec["raters"]), f(rec["estimate"]), f(rec["se"]),
                       f(rec["se_null"]), f(rec["z"]), f(rec["ci_low"]), f(rec["ci_high"]),
-                      s(rec["ci_method"])])
+                      s(rec["ci_method"]), f(rec["boot_low"]), f(rec["boot_high"])])
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     lines = [head]
     for j, row in enumerate(cells):
@@ -116,7 +152,31 @@ def to_table(result: pd.DataFrame) -> str:
                                for i, (c, wd) in enumerate(zip(row, widths))).rstrip())
         if j == 0:
             lines.append("  ".join("-" * wd for wd in widths))
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def to_table(result: pd.DataFrame | dict, by: str | None = None) -> str:
+    """An aligned plain-text table with a header line; with groups one block per group, each
+    under a line ``<by> = <group>``."""
+    if isinstance(result, dict):
+        blocks = [[f"{by} = {g}", *_block(r)] for g, r in result.items()]
+        return "\n\n".join("\n".join(b) for b in blocks) + "\n"
+    return "\n".join(_block(result)) + "\n"
+
+
+def split_by(df: pd.DataFrame, column: str, source: str) -> dict[str, pd.DataFrame]:
+    """group value -> its rows, groups in sorted order (numerically if all are numbers).
+    A rating without a group value is an error naming its row (the header is row 1)."""
+    if column not in df.columns:
+        raise InputError(source, f"no column {column!r} to group by (columns: "
+                         f"{', '.join(map(str, df.columns))})", "name an existing column with --by")
+    values = df[column].map(_code_text)
+    blank = (values == "").to_numpy()
+    if blank.any():
+        raise InputError(source, f"a rating without a value in the --by column {column!r}",
+                         "fill in the group of the row or delete it",
+                         row=int(np.flatnonzero(blank)[0]) + 2)
+    return {g: df[(values == g).to_numpy()] for g in sort_categories(values)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,14 +184,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         name = paths.relative(args.ratings)
         df = read_ratings(args.ratings, source=name)
-        result = agreement(df, unit=args.unit, rater=args.rater, code=args.code,
-                           raters=_list(args.raters), categories=_list(args.categories),
-                           weights=args.weights, level=args.level, bootstrap=args.bootstrap,
-                           seed=args.seed, source=name)
+        options = dict(unit=args.unit, rater=args.rater, code=args.code,
+                       raters=_list(args.raters), categories=_list(args.categories),
+                       weights=args.weights, level=args.level, bootstrap=args.bootstrap,
+                       seed=args.seed, source=name)
+        if args.by:
+            result = {g: agreement(sub, **options)
+                      for g, sub in split_by(df, args.by, name).items()}
+        else:
+            result = agreement(df, **options)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    text = {"json": lambda r: to_json(r) + "\n", "csv": to_csv, "table": to_table}[args.format](result)
+    text = {"json": lambda r, by: to_json(r, by) + "\n", "csv": to_csv,
+            "table": to_table}[args.format](result, args.by)
     sys.stdout.write(text)
     return 0
 

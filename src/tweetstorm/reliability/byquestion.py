@@ -11,6 +11,7 @@ from tweetstorm.codebook import Codebook
 from tweetstorm.coding import SEPARATOR
 from tweetstorm.reliability.agreement import agreement
 from tweetstorm.reliability.bycategory import category_agreement, per_code_presence
+from tweetstorm.reliability.multicode import masi_alpha
 from tweetstorm.reliability.summary import mean_over_groups
 
 _RATING_COLUMNS = dict(unit="unit_id", rater="rater", code="code")
@@ -22,8 +23,10 @@ def agreement_by_question(ratings: pd.DataFrame, codebook: Codebook, *, bootstra
     (unit_id, question, rater, code; NA codes are missing ratings), one block per question.
 
     A single-code question gets :func:`tweetstorm.reliability.agreement` on its codes; a
-    multi-code question gets agreement per code as present/absent
-    (:func:`tweetstorm.per_code_presence`), its rows carrying the code in
+    multi-code question gets Krippendorff's alpha with the MASI distance over the raters' code
+    sets (:func:`~tweetstorm.reliability.multicode.masi_alpha`, ``level`` "masi", ``category``
+    NA) and agreement per code as present/absent
+    (:func:`~tweetstorm.reliability.per_code_presence`), those rows carrying the code in
     ``category``. Rows ``question == "mean"`` hold the unit-weighted mean of the per-question
     estimates of the single-code questions (:func:`tweetstorm.mean_over_groups`; no
     pooling, which would inflate chance-corrected coefficients). ``raters`` is joined with "-".
@@ -37,6 +40,9 @@ def agreement_by_question(ratings: pd.DataFrame, codebook: Codebook, *, bootstra
                                                 sep=SEPARATOR, source=source,
                                                 bootstrap=bootstrap, seed=seed)
             res = res.rename(columns={"code": "category"})
+            sets = masi_alpha(sub, "unit_id", "rater", "code", sep=SEPARATOR,
+                              bootstrap=bootstrap, seed=seed, source=source)
+            res = pd.concat([sets.assign(category=pd.NA), res], ignore_index=True)
         else:
             res = agreement(sub, categories=codebook.codes(q), bootstrap=bootstrap,
                                         seed=seed, source=source, **_RATING_COLUMNS)
@@ -66,3 +72,26 @@ def category_agreement_by_question(ratings: pd.DataFrame, codebook: Codebook, *,
         res.insert(2, "label", [codebook.label(q, c) for c in res["category"]])
         blocks.append(res)
     return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame()
+
+
+def design_sentence(ratings: pd.DataFrame, codebook: Codebook) -> str:
+    """What the reliability analysis works on, in one paragraph: units, raters, ratings, and
+    how each question is treated (one code per answer: a nominal variable with identity
+    weights; several codes: alpha over code sets with the MASI distance and agreement per code,
+    left out of the mean over questions)."""
+    coded = ratings[ratings["code"].notna()]
+    raters = sorted(ratings["rater"].unique())
+    multi = [q for q in codebook.questions() if codebook.multi_code(q)]
+    text = (f"{ratings['unit_id'].nunique()} answers, {len(raters)} raters "
+            f"({', '.join(raters)}), {len(coded)} ratings ({len(ratings) - len(coded)} missing). ")
+    if not multi:
+        return text + ("Every question takes one code per answer: its codes are one nominal "
+                       "variable, and the coefficients below use identity weights "
+                       "(Krippendorff's alpha: nominal level).")
+    many = len(multi) > 1
+    return text + (f"Question{'s' if many else ''} {', '.join(multi)} allow{'' if many else 's'} "
+                   "several codes per answer: for them agreement is Krippendorff's alpha with "
+                   "the MASI distance between the raters' code sets (Passonneau 2006) and, per "
+                   "code, agreement on its presence; they are left out of the mean over "
+                   "questions. The other questions take one code per answer, a nominal "
+                   "variable with identity weights.")

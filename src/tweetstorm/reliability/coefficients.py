@@ -253,15 +253,26 @@ def krippendorff_delta2(level: str, values: np.ndarray, n_c: np.ndarray) -> np.n
     raise ValueError(f"unknown level {level!r}")
 
 
-def krippendorff_alpha(sums, L: Layout, level: str, values: np.ndarray):
-    """(B,) alpha = 1 - (n.. - 1) sum o_ck d_ck / sum n_c n_k d_ck (Krippendorff 2011)."""
-    o = sums[:, L.coinc].reshape(len(sums), L.q, L.q)
+def alpha_from_coincidences(o, d):
+    """(B,) alpha = 1 - (n.. - 1) sum o_ck d_ck / sum n_c n_k d_ck (Krippendorff 2011) from
+    (B, q, q) coincidences ``o`` and distances ``d`` ((q, q) or (B, q, q))."""
     n_c = o.sum(axis=2)
     n = n_c.sum(axis=1)
-    d = krippendorff_delta2(level, values, n_c)
+    d = np.broadcast_to(d, o.shape)
     do = np.einsum("bkl,bkl->b", o, d)
     de = np.einsum("bk,bkl,bl->b", n_c, d, n_c)
     return 1.0 - (n - 1.0) * _ratio(do, de)
+
+
+def coincidences(sums, L: Layout):
+    """(B, q, q) coincidence matrices o_ck of Krippendorff (2011) from feature sums."""
+    return sums[:, L.coinc].reshape(len(sums), L.q, L.q)
+
+
+def krippendorff_alpha(sums, L: Layout, level: str, values: np.ndarray):
+    """(B,) Krippendorff's alpha with the metric of ``level`` (Krippendorff 2011)."""
+    o = coincidences(sums, L)
+    return alpha_from_coincidences(o, krippendorff_delta2(level, values, o.sum(axis=2)))
 
 
 # --- Analytic standard errors (original data only) -------------------------------------------

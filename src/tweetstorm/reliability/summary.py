@@ -93,7 +93,7 @@ def mean_over_groups(results: Mapping[str, pd.DataFrame], *, weight: str = "unit
     Returns the columns of :data:`~tweetstorm.reliability.COLUMNS` plus ``n_groups`` (groups
     averaged), ``min`` and ``max`` (range of the group estimates), in the row order of the first
     group. ``estimate`` is the weighted mean; ``se``, ``se_null``, ``z``, ``ci_low``,
-    ``ci_high`` are NaN and ``ci_method`` is None: the groups share raters, so their estimates are
+    ``ci_high``, ``boot_low``, ``boot_high`` are NaN and ``ci_method`` is None: the groups share raters, so their estimates are
     not independent and no simple interval of the mean follows from theirs.
     """
     if weight not in MEAN_METHODS:
@@ -119,11 +119,13 @@ def mean_over_groups(results: Mapping[str, pd.DataFrame], *, weight: str = "unit
         est = float(np.average(ests, weights=wts)) if ests and sum(wts) > 0 else math.nan
         rows.append({**{c: base[c] for c in key}, "estimate": est, "se": math.nan,
                      "se_null": math.nan, "z": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-                     "ci_method": None, "n_groups": len(ests),
+                     "ci_method": None, "boot_low": math.nan, "boot_high": math.nan,
+                     "n_groups": len(ests),
                      "min": min(ests) if ests else math.nan,
                      "max": max(ests) if ests else math.nan})
     out = pd.DataFrame(rows, columns=[*COLUMNS, "n_groups", "min", "max"])
-    for c in ("estimate", "se", "se_null", "z", "ci_low", "ci_high", "min", "max"):
+    for c in ("estimate", "se", "se_null", "z", "ci_low", "ci_high", "boot_low", "boot_high",
+              "min", "max"):
         out[c] = out[c].astype(float)
     return out
 
@@ -136,13 +138,18 @@ def _same(column: pd.Series, value) -> np.ndarray:
 
 
 def plot_confusion_matrices(mats: Mapping[tuple[str, str], pd.DataFrame],
-                            categories: Sequence[str] | None = None):
+                            labels: Sequence[str] | None = None, *, title: str | None = None,
+                            wrap: int = 22):
     """One heatmap per rater pair, side by side: counts of units rater A (rows, y label) coded
     in one category and rater B (columns, x label) in another; one shared colour scale (0 to the
-    largest count), counts written in the cells. Categories are numbered 1..q (in the order of the
-    matrices, i.e. of ``categories`` when given); the caption should give the key. ``mats``:
-    output of :func:`~tweetstorm.reliability.confusion_matrices`. Returns the Figure (page width;
-    saving is left to ``figures.save_figure``)."""
+    largest count), counts written in the cells. ``labels``: the category labels in the order of
+    the matrices (default: the matrices' category codes), wrapped at ``wrap`` characters; the
+    rows are labelled on the first panel only (all panels share them). ``title``: the figure
+    title, e.g. the question. ``mats``: output of
+    :func:`~tweetstorm.reliability.confusion_matrices`. Returns the Figure (page width; saving
+    is left to ``figures.save_figure``)."""
+    import textwrap
+
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -150,26 +157,116 @@ def plot_confusion_matrices(mats: Mapping[tuple[str, str], pd.DataFrame],
 
     if not mats:
         raise ValueError("plot_confusion_matrices: no rater pair")
+    first = next(iter(mats.values()))
+    if labels is None:
+        labels = [str(c) for c in first.index]
+    if len(labels) != first.shape[0]:
+        raise ValueError(f"plot_confusion_matrices: {len(labels)} labels for "
+                         f"{first.shape[0]} categories")
+    ticks = [textwrap.fill(str(lab), wrap) for lab in labels]
     figures.use_style()
-    q = len(categories) if categories is not None else next(iter(mats.values())).shape[0]
-    fig, axes = plt.subplots(1, len(mats), figsize=(figures.PAGE_WIDTH,
-                                                    figures.PAGE_WIDTH / len(mats) + 0.1),
+    longest = max(len(t.split("\n")[0]) for t in ticks)
+    label_in = 0.06 * min(longest, wrap) + 0.2  # room for the rotated x labels
+    panel = (figures.PAGE_WIDTH - label_in) / len(mats)
+    fig, axes = plt.subplots(1, len(mats), figsize=(figures.PAGE_WIDTH, panel + label_in + 0.4),
                              squeeze=False, constrained_layout=True)
     vmax = max(int(m.to_numpy().max()) for m in mats.values())
-    for ax, ((r1, r2), m) in zip(axes[0], mats.items()):
+    for j, (ax, ((r1, r2), m)) in enumerate(zip(axes[0], mats.items())):
         sns.heatmap(m.to_numpy(), ax=ax, annot=True, fmt="d", cmap="Blues", vmin=0, vmax=vmax,
                     cbar=False, square=True, annot_kws={"fontsize": 6},
-                    xticklabels=range(1, q + 1), yticklabels=range(1, q + 1))
+                    xticklabels=ticks, yticklabels=ticks if j == 0 else False)
         ax.set_xlabel(r2)
         ax.set_ylabel(r1)
-        ax.tick_params(length=0, labelsize=6)
+        ax.tick_params(length=0, labelsize=5)
+        ax.set_xticklabels(ticks, rotation=90, fontsize=5)
+        if j == 0:
+            ax.set_yticklabels(ticks, rotation=0, fontsize=5)
+    if title:
+        fig.suptitle(title, fontsize=8)
     return fig
 
 
 def category_key(categories: Sequence[str]) -> str:
-    """The key of the numbered categories of :func:`plot_confusion_matrices`:
-    ``"1 = sharing; 2 = motivation; ..."``."""
+    """A numbered key of categories: ``"1 = sharing; 2 = motivation; ..."``."""
     return "; ".join(f"{i} = {c}" for i, c in enumerate(categories, start=1))
+
+
+#: Category kappa (category against the rest) below which a category counts as weak: 0.6, the
+#: upper end of Landis & Koch's (1977) "moderate" band.
+WEAK_CATEGORY_KAPPA = 0.6
+
+
+def weak_categories(categories: pd.DataFrame, threshold: float = WEAK_CATEGORY_KAPPA
+                    ) -> pd.DataFrame:
+    """The rows of a per-category table (columns question, category, label, n_ratings, kappa,
+    as :func:`~tweetstorm.reliability.category_agreement_by_question`) whose category was used
+    (n_ratings > 0) and whose kappa is below ``threshold``, in the table's order."""
+    used = categories[categories["n_ratings"] > 0]
+    return used[used["kappa"] < threshold]
+
+
+def category_sentence(categories: pd.DataFrame, threshold: float = WEAK_CATEGORY_KAPPA) -> str:
+    """The sentence on the category kappas: their range (with the categories' labels) and which
+    used categories stay below ``threshold``."""
+    used = categories[categories["n_ratings"] > 0]
+    if not len(used):
+        return "No category was used."
+    best = used.loc[used["kappa"].idxmax()]
+    worst = used.loc[used["kappa"].idxmin()]
+
+    def name(r) -> str:
+        return f"{r['question']} {r['label']}"
+
+    text = (f"Category kappas range from {worst['kappa']:.3f} ({name(worst)}) to "
+            f"{best['kappa']:.3f} ({name(best)}). ")
+    weak = weak_categories(categories, threshold)
+    if len(weak):
+        text += (f"{len(weak)} of {len(used)} categories stay below {threshold:g} (moderate or "
+                 "worse in Landis and Koch's terms): "
+                 + ", ".join(f"{name(r)} ({r['kappa']:.3f})" for _, r in weak.iterrows()) + ".")
+    else:
+        text += f"All {len(used)} categories reach at least {threshold:g}."
+    return text
+
+
+def _interval(r) -> str:
+    return f"[{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
+
+
+def question_verdicts(coefficients: pd.DataFrame, labels: Mapping[str, str]) -> list[str]:
+    """One Markdown bullet per single-code question (and the mean over them): Krippendorff's
+    alpha with its interval and Krippendorff's (2004) verdict, Fleiss' kappa with its Landis &
+    Koch (1977) band. ``coefficients``: the table of
+    :func:`~tweetstorm.reliability.agreement_by_question`; ``labels``: question -> label, in
+    the order of the bullets."""
+    main = coefficients[coefficients["category"].isna()]
+    alpha = main[(main["coefficient"] == "krippendorff_alpha")].set_index("question")
+    fleiss = main[main["coefficient"] == "fleiss_kappa"].set_index("question")
+    lines = []
+    single = [q for q in labels if q in alpha.index and q in fleiss.index]
+    for q in labels:
+        if q in alpha.index and q not in fleiss.index:  # multi-code: alpha over code sets
+            a = alpha.loc[q]
+            lines.append(f"- **{q}** ({labels[q]}, several codes per answer): Krippendorff's "
+                         f"alpha with the MASI distance between the raters' code sets "
+                         f"{a['estimate']:.3f} {_interval(a)}, "
+                         f"{krippendorff_verdict(a['estimate'], text=True)}.")
+        if q not in single:
+            continue
+        a, f = alpha.loc[q], fleiss.loc[q]
+        lines.append(f"- **{q}** ({labels[q]}): Krippendorff's alpha {a['estimate']:.3f} "
+                     f"{_interval(a)}, {krippendorff_verdict(a['estimate'], text=True)}; "
+                     f"Fleiss' kappa {f['estimate']:.3f} {_interval(f)} "
+                     f"({landis_koch_label(f['estimate'])} agreement in Landis and Koch's terms).")
+    if "mean" in alpha.index and "mean" in fleiss.index:
+        a, f = alpha.loc["mean"], fleiss.loc["mean"]
+        n = len(single)
+        lines.append(f"- **Mean over the {n} single-code question{'s' if n != 1 else ''}** "
+                     f"(weighted by their answers): Krippendorff's alpha {a['estimate']:.3f} "
+                     f"(per question {a['min']:.3f} to {a['max']:.3f}), "
+                     f"{krippendorff_verdict(a['estimate'], text=True)}; Fleiss' kappa "
+                     f"{f['estimate']:.3f} ({landis_koch_label(f['estimate'])}).")
+    return lines
 
 
 def overview(coefficients: pd.DataFrame, questions: Sequence[str]) -> pd.DataFrame:
