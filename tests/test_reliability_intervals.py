@@ -144,7 +144,7 @@ def test_bootstrap_does_not_depend_on_the_chunk_size(monkeypatch):
 
 
 def test_chunk_size_bounds_memory():
-    # 1,000,000 units: 8 resamples of float64 multiplicities = 64 MiB per chunk
+    # 1,000,000 feature rows: 8 resamples of float64 multiplicities = 64 MiB per chunk
     assert agreement_module.chunk_size(1_000_000) == 8
     assert agreement_module.chunk_size(100) == agreement_module.BLOCK
     assert agreement_module.chunk_size(10**9) == 1
@@ -197,3 +197,42 @@ def test_cli_without_by_has_the_new_columns(tmp_path, capsys):
     obj = json.loads(capsys.readouterr().out)
     assert "group" not in obj["coefficients"][0] and obj["n_units"] == 4
     assert {"boot_low", "boot_high", "ci_method"} <= set(obj["coefficients"][0])
+
+
+def test_rating_patterns_and_weighted_se():
+    codes = np.array([[0, 1], [1, 1], [0, 1], [-1, 2], [1, 1]])
+    patterns, inverse, freq = cf.rating_patterns(codes)
+    np.testing.assert_array_equal(patterns[inverse], codes)
+    assert sorted(freq.tolist()) == [1, 2, 2] and freq.sum() == 5
+    counts = np.zeros((5, 3))
+    for i, row_ in enumerate(codes):
+        for c in row_[row_ >= 0]:
+            counts[i, c] += 1
+    for kind in ("percent", "fleiss", "ac1", "bp"):
+        assert cf.gwet_se(counts[np.unique(inverse, return_index=True)[1]], np.eye(3), kind,
+                          freq) == pytest.approx(cf.gwet_se(counts, np.eye(3), kind)), kind
+
+
+@pytest.mark.parametrize("name", ["fleiss_kappa", "krippendorff_alpha", "percent_agreement"])
+def test_bca_interval_equals_scipy(name):
+    # scipy.stats.bootstrap(method="BCa") draws its resamples as integers(0, n, (B, n)) of the
+    # generator, the same indices as ours; its jackknife leaves out each unit in turn.
+    rng0 = np.random.default_rng(4)
+    codes = np.where(rng0.random((50, 3)) < 0.6, rng0.integers(0, 3, 50)[:, None],
+                     rng0.integers(0, 3, (50, 3)))
+    rm = RatingMatrix(codes, list(range(50)), ["A", "B", "C"], ["x", "y", "z"])
+    res = agreement(rm, bootstrap=400, seed=9, boot_method="bca")
+    d = agreement_module._data(rm, "identity", "nominal", None)
+    P = d.S.shape[0]
+
+    def statistic(idx, axis=-1):
+        flat = idx.reshape(-1, idx.shape[-1])
+        mult = np.stack([np.bincount(d.pattern[r], minlength=P) for r in flat]).astype(float)
+        return REGISTRY[name].replicates(d, cf.column_sums(d.S, mult)).reshape(idx.shape[:-1])
+
+    ref = stats.bootstrap((np.arange(50),), statistic, n_resamples=400, method="BCa",
+                          rng=np.random.default_rng(9), vectorized=True)
+    r = row(res, name)
+    assert (r["boot_low"], r["boot_high"]) == pytest.approx(tuple(ref.confidence_interval),
+                                                           abs=1e-12)
+    assert res.attrs["boot_method"] == "bca"

@@ -90,8 +90,12 @@ def _data(rm: RatingMatrix, weights: str, level: str, values) -> Data:
     q = rm.n_categories
     w = weight_matrix(weights, values, q)
     kvalues = values if values is not None else np.arange(q, dtype=float)
-    S, L = cf.unit_features(rm.codes, q, w)
-    return Data(rm, weights, level, values, w, kvalues, S, L, rm.counts())
+    patterns, inverse, freq = cf.rating_patterns(rm.codes)
+    S, L = cf.unit_features(patterns, q, w)
+    counts = np.zeros((len(patterns), q))
+    rows, cols = np.nonzero(patterns >= 0)
+    np.add.at(counts, (rows, patterns[rows, cols]), 1.0)
+    return Data(rm, weights, level, values, w, kvalues, S, L, counts, inverse, freq)
 
 
 def _replicates(d: Data, chosen, sums) -> dict[str, np.ndarray]:
@@ -108,33 +112,34 @@ def bootstrap_replicates(rm: RatingMatrix, *, weights="identity", level="nominal
     return _bootstrap(_data(rm, weights, level, values), chosen, n_boot, seed)
 
 
-def chunk_size(n_units: int) -> int:
+def chunk_size(n_rows: int) -> int:
     """Resamples per chunk: at most :data:`BLOCK`, and at most :data:`CHUNK_BYTES` of float64
-    multiplicities (so 1,000,000 units take 8 resamples at a time)."""
-    return int(max(1, min(BLOCK, CHUNK_BYTES // (8 * max(n_units, 1)))))
+    multiplicities of the ``n_rows`` feature rows."""
+    return int(max(1, min(BLOCK, CHUNK_BYTES // (8 * max(n_rows, 1)))))
 
 
-def resampled_sums(S, n_boot: int, seed: int):
+def resampled_sums(S, pattern: np.ndarray, n_boot: int, seed: int):
     """Yield (b, n_features) feature sums of successive chunks of bootstrap resamples of the
-    units (rows of the sparse ``S``), ``n_boot`` in all. Resample j's unit indices are the j-th
-    ``integers(0, n_units, n_units)`` draw of ``np.random.default_rng(seed)``, so the sums do not
-    depend on the chunk size; a chunk holds at most :data:`CHUNK_BYTES` of multiplicities."""
-    n = S.shape[0]
+    units, ``n_boot`` in all. ``S`` holds the features of each rating pattern (sparse, one row
+    per pattern) and ``pattern`` (n_units,) the pattern of each unit. Resample j's unit indices
+    are the j-th ``integers(0, n_units, n_units)`` draw of ``np.random.default_rng(seed)``, so
+    the sums do not depend on the chunk size; a resample holds two (n_units,) index arrays and a
+    chunk at most :data:`CHUNK_BYTES` of pattern multiplicities."""
+    n, P = len(pattern), S.shape[0]
     rng = np.random.default_rng(seed)
-    block = chunk_size(n)
+    block = chunk_size(P)
     ST = S.T.tocsr()
     for start in range(0, n_boot, block):
         b = min(block, n_boot - start)
-        mult = np.empty((n, b), order="F")  # unit multiplicities, a column per resample
+        mult = np.empty((P, b), order="F")  # pattern multiplicities, a column per resample
         for j in range(b):
-            mult[:, j] = np.bincount(rng.integers(0, n, size=n), minlength=n)
+            mult[:, j] = np.bincount(pattern[rng.integers(0, n, size=n)], minlength=P)
         yield np.asarray(ST @ mult).T
-        del mult
 
 
 def _bootstrap(d: Data, chosen, n_boot: int, seed: int) -> dict[str, np.ndarray]:
     parts: dict[str, list] = {}
-    for sums in resampled_sums(d.S, n_boot, seed):
+    for sums in resampled_sums(d.S, d.pattern, n_boot, seed):
         for k, v in _replicates(d, chosen, sums).items():
             parts.setdefault(k, []).append(v)
     return {k: np.concatenate(v, axis=0) for k, v in parts.items()}
@@ -150,10 +155,47 @@ def percentile_interval(r: np.ndarray, ci: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def bca_interval(reps: np.ndarray, theta_hat: float, jack: np.ndarray, jack_freq: np.ndarray,
+                 ci: float) -> tuple[float, float]:
+    """The bias-corrected and accelerated (BCa) bootstrap interval (Efron & Tibshirani 1993,
+    ch. 14.3, eq. 14.14-14.15), computed as ``scipy.stats.bootstrap(method="BCa")`` does, from
+    the replicates ``reps``, the estimate ``theta_hat`` and the leave-one-unit-out (jackknife)
+    estimates ``jack``, each standing for ``jack_freq`` units. Hand-written because scipy offers
+    BCa only around its own resampling, which holds every resample in memory; the test checks
+    this against scipy on the same resamples."""
+    from scipy.special import ndtr, ndtri
+
+    reps = reps[np.isfinite(reps)]
+    if not len(reps) or not np.isfinite(theta_hat):
+        return math.nan, math.nan
+    z0 = ndtri(((reps < theta_hat).sum() + (reps <= theta_hat).sum()) / (2 * len(reps)))
+    n = jack_freq.sum()
+    u = (n - 1) * ((jack_freq @ jack) / n - jack)
+    a = (jack_freq @ u**3 / n**3) / (6 * (jack_freq @ u**2 / n**2) ** 1.5)
+    z = ndtri((1 - ci) / 2)
+    alphas = [ndtr(z0 + (z0 + zz) / (1 - a * (z0 + zz))) for zz in (z, -z)]
+    if not np.all(np.isfinite(alphas)):
+        return math.nan, math.nan
+    lo, hi = np.percentile(reps, [100 * alphas[0], 100 * alphas[1]])
+    return float(lo), float(hi)
+
+
+def _jackknife(d: Data, chosen) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """coefficient -> leave-one-unit-out estimates, one per rating pattern used, and the number
+    of units of each pattern (leaving out any unit of a pattern gives the same estimate)."""
+    used = np.flatnonzero(d.freq > 0)
+    sums = d.total - d.S[used].toarray()
+    return _replicates(d, chosen, sums), d.freq[used].astype(float)
+
+
+BOOT_METHODS = ("percentile", "bca")
+
+
 def agreement(data, *, unit: str = "unit", rater: str = "rater", code: str = "code",
               raters=None, categories=None, weights: str = "identity", level: str = "nominal",
               bootstrap: int = 1000, seed: int = 20130601, ci: float = 0.95,
-              coefficients=None, source: str = "ratings") -> pd.DataFrame:
+              coefficients=None, boot_method: str = "percentile",
+              source: str = "ratings") -> pd.DataFrame:
     """Agreement coefficients of a long ratings table (or a RatingMatrix), one row each.
 
     Columns (exactly :data:`COLUMNS`): coefficient, weights, level, raters (tuple of rater
@@ -175,16 +217,23 @@ def agreement(data, *, unit: str = "unit", rater: str = "rater", code: str = "co
     coefficient's reference tool prints it (ci_method "normal": kappa +- z * ASE as SAS PROC
     FREQ; "t": estimate -+ t(n - 1) * SE with the upper bound cut at 1, as irrCAC), otherwise
     the percentile bootstrap (ci_method "bootstrap"; NaN and None with ``bootstrap=0``).
-    boot_low, boot_high: the percentile bootstrap interval of every coefficient over units
-    (``bootstrap`` resamples, seeded; NaN with ``bootstrap=0``). ``ci`` is the confidence
-    level. The frame's ``attrs`` hold n_units, n_raters, categories, n_boot, seed and ci.
+    boot_low, boot_high: the bootstrap interval of every coefficient over units (``bootstrap``
+    resamples, seeded; NaN with ``bootstrap=0``): percentile, or with ``boot_method="bca"`` the
+    bias-corrected and accelerated interval (:func:`bca_interval`; then also the interval of the
+    coefficients without an analytic one). ``ci`` is the confidence level. The frame's ``attrs``
+    hold n_units, n_raters, categories, n_boot, seed, ci and boot_method.
     """
     rm = as_matrix(data, unit=unit, rater=rater, code=code, raters=raters,
                    categories=categories, source=source)
     values, chosen = _check_options(rm, weights, level, ci, bootstrap, coefficients)
+    if boot_method not in BOOT_METHODS:
+        raise InputError(rm.source, f"unknown bootstrap method {boot_method!r}",
+                         f"use one of {', '.join(BOOT_METHODS)}")
     d = _data(rm, weights, level, values)
-    total = cf.column_sums(d.S)
+    total = d.total
     reps = _bootstrap(d, chosen, bootstrap, seed) if bootstrap > 0 else {}
+    if reps and boot_method == "bca":
+        jack, jack_freq = _jackknife(d, chosen)
 
     rows = []
     for name in chosen:
@@ -205,14 +254,20 @@ def agreement(data, *, unit: str = "unit", rater: str = "rater", code: str = "co
             blo = bhi = math.nan
             if reps:
                 r = reps[name][:, i] if c.pairwise else reps[name]
-                blo, bhi = percentile_interval(r, ci)
+                if boot_method == "bca":
+                    theta = c.replicates(d, total)[0]
+                    blo, bhi = bca_interval(
+                        r, float(theta[i] if c.pairwise else theta),
+                        jack[name][:, i] if c.pairwise else jack[name], jack_freq, ci)
+                else:
+                    blo, bhi = percentile_interval(r, ci)
             lo = hi = math.nan
             method = None
             if c.interval is not None and np.isfinite(se) and np.isfinite(e):
                 lo, hi = INTERVALS[c.interval](e, se, n_i, ci)
                 method = c.interval
             elif reps and np.isfinite(blo):
-                lo, hi, method = blo, bhi, "bootstrap"
+                lo, hi, method = blo, bhi, "bootstrap" if boot_method == "percentile" else "bca"
             rows.append({
                 "coefficient": name,
                 "weights": weights if c.metric == "weights" else None,
@@ -225,5 +280,6 @@ def agreement(data, *, unit: str = "unit", rater: str = "rater", code: str = "co
     for col in _FLOAT_COLUMNS:
         out[col] = out[col].astype(float)
     out.attrs.update(n_units=rm.n_units, n_raters=rm.n_raters, categories=list(rm.categories),
-                     n_boot=int(bootstrap), seed=int(seed), ci=float(ci))
+                     n_boot=int(bootstrap), seed=int(seed), ci=float(ci),
+                     boot_method=boot_method)
     return out

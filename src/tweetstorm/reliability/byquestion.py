@@ -18,6 +18,7 @@ _RATING_COLUMNS = dict(unit="unit_id", rater="rater", code="code")
 
 
 def agreement_by_question(ratings: pd.DataFrame, codebook: Codebook, *, bootstrap: int, seed: int,
+                          boot_method: str = "percentile",
                           source: str = "data/processed/ratings.parquet") -> pd.DataFrame:
     """Agreement coefficients of each question of ``codebook`` on the long ``ratings``
     (unit_id, question, rater, code; NA codes are missing ratings), one block per question.
@@ -30,6 +31,8 @@ def agreement_by_question(ratings: pd.DataFrame, codebook: Codebook, *, bootstra
     ``category``. Rows ``question == "mean"`` hold the unit-weighted mean of the per-question
     estimates of the single-code questions (:func:`tweetstorm.mean_over_groups`; no
     pooling, which would inflate chance-corrected coefficients). ``raters`` is joined with "-".
+    ``boot_method`` ("percentile" or "bca") is the bootstrap interval of
+    :func:`~tweetstorm.reliability.agreement`; the MASI alpha's interval is the percentile one.
     """
     coded = ratings[ratings["code"].notna()]
     blocks, single = [], {}
@@ -38,14 +41,15 @@ def agreement_by_question(ratings: pd.DataFrame, codebook: Codebook, *, bootstra
         if codebook.multi_code(q):
             res = per_code_presence(sub, "unit_id", "rater", "code", codes=codebook.codes(q),
                                                 sep=SEPARATOR, source=source,
-                                                bootstrap=bootstrap, seed=seed)
+                                                bootstrap=bootstrap, seed=seed,
+                                                boot_method=boot_method)
             res = res.rename(columns={"code": "category"})
             sets = masi_alpha(sub, "unit_id", "rater", "code", sep=SEPARATOR,
                               bootstrap=bootstrap, seed=seed, source=source)
             res = pd.concat([sets.assign(category=pd.NA), res], ignore_index=True)
         else:
             res = agreement(sub, categories=codebook.codes(q), bootstrap=bootstrap,
-                                        seed=seed, source=source, **_RATING_COLUMNS)
+                            seed=seed, boot_method=boot_method, source=source, **_RATING_COLUMNS)
             single[q] = res
             res = res.assign(category=pd.NA)
         blocks.append(res.assign(question=q))

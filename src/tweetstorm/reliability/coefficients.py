@@ -277,28 +277,33 @@ def krippendorff_alpha(sums, L: Layout, level: str, values: np.ndarray):
 
 # --- Analytic standard errors (original data only) -------------------------------------------
 
-def gwet_se(counts: np.ndarray, w: np.ndarray, kind: str) -> tuple[float, float]:
+def gwet_se(counts: np.ndarray, w: np.ndarray, kind: str,
+            freq: np.ndarray | None = None) -> tuple[float, float]:
     """(estimate, se) of percent agreement, Fleiss' kappa, AC1/AC2 or Brennan-Prediger.
 
     Linearisation variance of Gwet (2008, eq. 32-35; 2014, ch. 5), without finite-population
     correction: var = 1 / (n (n-1)) * sum_i (k*_i - k)^2 with
     k_i = (n / n2) (pa_i - pe [r_i >= 2]) / (1 - pe) and
     k*_i = k_i - 2 (1 - k) (pe_i - pe) / (1 - pe)  (pe_i = 0 term for BP and percent agreement).
-    ``counts`` is (n_units, q) raters per category; ``kind`` in percent, fleiss, ac1, bp.
+    ``counts`` is (n_rows, q) raters per category; ``freq`` (n_rows,) how many units each row
+    stands for (default 1: one row per unit; see :func:`rating_patterns`); ``kind`` in percent,
+    fleiss, ac1, bp.
     """
     counts = counts.astype(float)
-    n, q = counts.shape
+    f = np.ones(len(counts)) if freq is None else np.asarray(freq, dtype=float)
+    q = counts.shape[1]
+    n = f.sum()
     ri = counts.sum(axis=1)
     two = ri >= 2
-    n2 = two.sum()
+    n2 = f[two].sum()
     pa_i = unit_pa(counts, w)
-    pa = pa_i[two].mean()
+    pa = (f * pa_i)[two].sum() / n2
     if kind == "percent":
         k_star = (n / n2) * pa_i
         est = pa
     else:
-        pi = (counts / ri[:, None]).mean(axis=0)
         share = counts / ri[:, None]
+        pi = f @ share / n
         if kind == "fleiss":
             pe = pi @ w @ pi
             pe_i = share @ ((w + w.T) / 2.0 @ pi)
@@ -308,7 +313,7 @@ def gwet_se(counts: np.ndarray, w: np.ndarray, kind: str) -> tuple[float, float]
             pe_i = tw * share @ (1.0 - pi)
         elif kind == "bp":
             pe = w.sum() / q**2
-            pe_i = np.full(n, pe)
+            pe_i = np.full(len(counts), pe)
         else:
             raise ValueError(kind)
         if abs(1.0 - pe) < 1e-12:
@@ -318,5 +323,27 @@ def gwet_se(counts: np.ndarray, w: np.ndarray, kind: str) -> tuple[float, float]
         k_star = k_i - 2.0 * (1.0 - est) * (pe_i - pe) / (1.0 - pe)
     if n < 2:
         return float(est), float("nan")
-    var = ((k_star - est) ** 2).sum() / (n * (n - 1))
+    var = (f * (k_star - est) ** 2).sum() / (n * (n - 1))
     return float(est), float(np.sqrt(var))
+
+
+def rating_patterns(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(patterns, inverse, freq): the distinct rows of the (n_units, n_raters) ``codes``
+    (patterns[inverse] == codes), and how many units have each. Every coefficient is a function
+    of sums over units of per-unit terms, and units with the same codes have the same terms, so
+    the features are computed once per pattern (at most (q + 1)^r of them) and a bootstrap
+    resample is a count per pattern: memory and time of a resample no longer grow with the
+    features of every unit."""
+    if len(codes) == 0:
+        return codes.copy(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    base = int(codes.max()) + 2
+    if base ** codes.shape[1] < 2**62:  # one integer key per row: fast and small
+        key = np.zeros(len(codes), dtype=np.int64)
+        for g in range(codes.shape[1]):
+            key = key * base + (codes[:, g] + 1)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        patterns = codes[first]
+    else:
+        patterns, inverse = np.unique(codes, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1).astype(np.int64)
+    return patterns, inverse, np.bincount(inverse, minlength=len(patterns))

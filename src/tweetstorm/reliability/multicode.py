@@ -109,13 +109,15 @@ def masi_alpha(long_df: pd.DataFrame, unit: str = "unit", rater: str = "rater",
     (ci_method "bootstrap", as boot_low/boot_high; NaN with ``bootstrap=0``)."""
     rm, sets = code_set_matrix(long_df, unit, rater, code, sep=sep, source=source)
     V = len(sets)
-    S, L = cf.unit_features(rm.codes, V, np.eye(V))
+    patterns, inverse, freq = cf.rating_patterns(rm.codes)
+    S, L = cf.unit_features(patterns, V, np.eye(V))
     dist = masi_matrix(sets)
-    est = float(cf.alpha_from_coincidences(cf.coincidences(cf.column_sums(S), L), dist)[0])
+    total = cf.column_sums(S, freq[None, :].astype(float))
+    est = float(cf.alpha_from_coincidences(cf.coincidences(total, L), dist)[0])
     lo = hi = math.nan
     if bootstrap > 0:
         reps = np.concatenate([cf.alpha_from_coincidences(cf.coincidences(s, L), dist)
-                               for s in resampled_sums(S, bootstrap, seed)])
+                               for s in resampled_sums(S, inverse, bootstrap, seed)])
         lo, hi = percentile_interval(reps, ci)
     row = {"coefficient": "krippendorff_alpha", "weights": None, "level": "masi",
            "raters": tuple(rm.raters), "estimate": est, "se": math.nan, "se_null": math.nan,

@@ -47,9 +47,30 @@ class Data:
     values: np.ndarray | None  # numeric code values (weights or a non-nominal level)
     w: np.ndarray  # (q, q) agreement weights
     kvalues: np.ndarray  # values for Krippendorff's metric
-    S: object  # sparse (n_units, n_features) unit features
+    S: object  # sparse (n_patterns, n_features) features of each rating pattern
     L: cf.Layout
-    counts: np.ndarray  # (n_units, q) raters per category
+    counts: np.ndarray  # (n_patterns, q) raters per category of each pattern
+    pattern: np.ndarray  # (n_units,) the rating pattern of each unit
+    freq: np.ndarray  # (n_patterns,) units per pattern
+
+    @property
+    def total(self) -> np.ndarray:
+        """(1, n_features) feature sums over all units."""
+        return cf.column_sums(self.S, self.freq[None, :].astype(float))
+
+    def unit_counts(self) -> np.ndarray:
+        """(n_units, q) raters per category of every unit (for the libraries' point estimates)."""
+        return self.counts[self.pattern]
+
+    @property
+    def library_fits(self) -> bool:
+        """Whether the per-unit arrays of a library call (n_units x q x q floats, the size of
+        ``krippendorff``'s coincidence step) stay within the bootstrap's chunk budget; above it
+        the registry's formulas, which the tests check against the libraries, give the point
+        estimate."""
+        from tweetstorm.reliability.agreement import CHUNK_BYTES
+
+        return self.n * self.rm.n_categories**2 * 8 <= CHUNK_BYTES
 
     @property
     def n(self) -> int:
@@ -111,7 +132,7 @@ def _gwet(kind: str):
     """SE of Gwet's linearisation (coefficients.gwet_se), with the table divisor n instead of
     n (n - 1) on complete two-rater data (irrCAC's pa2/gwet.ac1/bp2/scott2.table)."""
     def se(d: Data):
-        _, s = cf.gwet_se(d.counts, d.w, kind)
+        _, s = cf.gwet_se(d.counts, d.w, kind, d.freq)
         if d.two_rater_complete and d.n > 0:
             s *= math.sqrt((d.n - 1) / d.n)
         return [(s, math.nan, d.n)]
@@ -129,16 +150,17 @@ def _scott_se(d: Data):
         if m < 2:
             out.append((math.nan, math.nan, m))
             continue
-        counts = np.zeros((m, q))
-        np.add.at(counts, (np.repeat(np.arange(m), 2), c.ravel()), 1.0)
-        _, s = cf.gwet_se(counts, d.w, "fleiss")
+        patterns, _, freq = cf.rating_patterns(c)
+        counts = np.zeros((len(patterns), q))
+        np.add.at(counts, (np.repeat(np.arange(len(patterns)), 2), patterns.ravel()), 1.0)
+        _, s = cf.gwet_se(counts, d.w, "fleiss", freq)
         out.append((s * math.sqrt((m - 1) / m), math.nan, m))
     return out
 
 
 def _cohen_sas(d: Data, i: int) -> tuple[float, float, float, int]:
     """(kappa, ASE, ASE under H0, n) as SAS PROC FREQ reports them, via statsmodels."""
-    table = cf.pair_table(cf.column_sums(d.S), d.L, i)[0]
+    table = cf.pair_table(d.total, d.L, i)[0]
     n = int(table.sum())
     if n == 0:
         return math.nan, math.nan, math.nan, 0
@@ -162,14 +184,17 @@ def _cohen_se(d: Data):
 # --- point estimates from kept libraries -----------------------------------------------------
 
 def _fleiss_point(d: Data):
-    if d.complete and d.weights == "identity":
+    if d.complete and d.weights == "identity" and d.library_fits:
         with np.errstate(all="ignore"):
-            return float(inter_rater.fleiss_kappa(d.counts))
+            return float(inter_rater.fleiss_kappa(d.unit_counts()))
     return None  # the generalised form (missing ratings, weights): replicates on the data
 
 
 def _alpha_point(d: Data):
-    multi = d.counts[d.counts.sum(axis=1) >= 2]
+    if not d.library_fits:
+        return None  # the coincidence form of coefficients.krippendorff_alpha
+    counts = d.unit_counts()
+    multi = counts[counts.sum(axis=1) >= 2]
     if len(np.flatnonzero(multi.sum(axis=0))) < 2:
         return math.nan
     return float(krippendorff.alpha(value_counts=multi, value_domain=list(d.kvalues),

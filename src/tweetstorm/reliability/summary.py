@@ -165,15 +165,17 @@ def plot_confusion_matrices(mats: Mapping[tuple[str, str], pd.DataFrame],
                          f"{first.shape[0]} categories")
     ticks = [textwrap.fill(str(lab), wrap) for lab in labels]
     figures.use_style()
-    longest = max(len(t.split("\n")[0]) for t in ticks)
-    label_in = 0.06 * min(longest, wrap) + 0.2  # room for the rotated x labels
-    panel = (figures.PAGE_WIDTH - label_in) / len(mats)
-    fig, axes = plt.subplots(1, len(mats), figsize=(figures.PAGE_WIDTH, panel + label_in + 0.4),
+    lines = max(t.count("\n") + 1 for t in ticks)
+    longest = max(len(part) for t in ticks for part in t.split("\n"))
+    label_in = 0.055 * longest + 0.35  # room for the row labels (left) and the rotated column labels
+    panel = (figures.PAGE_WIDTH - label_in) / len(mats) - 0.1
+    height = panel + label_in + 0.1 * lines + (0.35 if title else 0.1)
+    fig, axes = plt.subplots(1, len(mats), figsize=(figures.PAGE_WIDTH, height),
                              squeeze=False, constrained_layout=True)
     vmax = max(int(m.to_numpy().max()) for m in mats.values())
     for j, (ax, ((r1, r2), m)) in enumerate(zip(axes[0], mats.items())):
         sns.heatmap(m.to_numpy(), ax=ax, annot=True, fmt="d", cmap="Blues", vmin=0, vmax=vmax,
-                    cbar=False, square=True, annot_kws={"fontsize": 6},
+                    cbar=False, annot_kws={"fontsize": 6},
                     xticklabels=ticks, yticklabels=ticks if j == 0 else False)
         ax.set_xlabel(r2)
         ax.set_ylabel(r1)
