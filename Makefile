@@ -177,6 +177,7 @@ check-clean: ## fail if the working tree differs from git (run after make all: o
 bench: $(ENV_STAMP) ## benchmarks: make all (clean and no-op), reliability, ingest; figures in benchmarks/out/
 	$(PYTHON) benchmarks/bench_make.py
 	$(PYTHON) benchmarks/bench_reliability.py
+	$(PYTHON) benchmarks/bench_reliability_memory.py
 	$(PYTHON) benchmarks/bench_ingest.py
 
 clean: ## delete every generated output (data/processed, results, figures, build); notebooks stay
