@@ -30,8 +30,17 @@ from test_reliability_published import KRIPPENDORFF_2011, long_from_rows  # noqa
     (set(), set(), 0.0),
 ])
 def test_masi_distance(a, b, distance):
+    # Passonneau (2006, sec. 3): "If two sets Q and P are identical, M is 1. If one set is a
+    # subset of the other, M is 2/3. If the intersection and the two set differences are all
+    # non-null, then M is 1/3. If the sets are disjoint, M is 0."
     assert masi_distance(a, b) == pytest.approx(distance)
     assert masi_distance(b, a) == pytest.approx(distance)
+
+
+def test_masi_distance_peer_value():
+    # nltk.metrics.masi_distance docstring: masi_distance({1, 2}, {1, 2, 3, 4}) = 0.665, with M
+    # rounded to 0.67; with Passonneau's exact 2/3 it is 1 - 1/2 * 2/3 = 0.6667.
+    assert masi_distance({1, 2}, {1, 2, 3, 4}) == pytest.approx(0.665, abs=0.002)
 
 
 def test_masi_alpha_by_hand():
