@@ -236,3 +236,19 @@ def test_bca_interval_equals_scipy(name):
     assert (r["boot_low"], r["boot_high"]) == pytest.approx(tuple(ref.confidence_interval),
                                                            abs=1e-12)
     assert res.attrs["boot_method"] == "bca"
+
+
+def test_bad_options_are_parameter_errors(tmp_path, capsys):
+    from tweetstorm.errors import ParameterError
+
+    df = long_from_rows([["a", "a"], ["a", "b"], ["b", "b"]])
+    for kwargs, name in (({"boot_method": "studentized"}, "boot_method"),
+                         ({"bootstrap": -1}, "bootstrap"), ({"ci": 1.5}, "ci"),
+                         ({"coefficients": ["kappa"]}, "coefficients")):
+        with pytest.raises(ParameterError) as err:
+            agreement(df, **kwargs)
+        assert err.value.name == name
+    path = tmp_path / "r.csv"
+    df.to_csv(path, index=False)
+    assert main([str(path), "--bootstrap", "-5"]) == 2
+    assert "negative number of bootstrap resamples" in capsys.readouterr().err

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tweetstorm import paths
-from tweetstorm.errors import InputError
+from tweetstorm.errors import InputError, ParameterError
 from tweetstorm.reliability.agreement import COLUMNS, agreement
 from tweetstorm.reliability.matrix import LEVELS, WEIGHTS, _code_text, read_ratings, sort_categories
 
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                       for g, sub in split_by(df, args.by, name).items()}
         else:
             result = agreement(df, **options)
-    except InputError as err:
+    except (InputError, ParameterError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     text = {"json": lambda r, by: to_json(r, by) + "\n", "csv": to_csv,

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from tweetstorm.errors import InputError
+from tweetstorm.errors import InputError, ParameterError
 from tweetstorm.reliability import coefficients as cf
 from tweetstorm.reliability.matrix import LEVELS, WEIGHTS, RatingMatrix, rating_matrix, weight_matrix
 from tweetstorm.reliability.registry import INTERVALS, REGISTRY, Data
@@ -63,21 +63,22 @@ def as_matrix(data, *, unit="unit", rater="rater", code="code", raters=None, cat
 def _check_options(rm: RatingMatrix, weights: str, level: str, ci: float, bootstrap: int,
                    coefficients) -> tuple[np.ndarray | None, list[str]]:
     if weights not in WEIGHTS:
-        raise InputError(rm.source, f"unknown weights {weights!r}",
-                         f"use one of {', '.join(WEIGHTS)}")
+        raise ParameterError("weights", f"unknown weights {weights!r}",
+                             f"use one of {', '.join(WEIGHTS)}")
     if level not in LEVELS:
-        raise InputError(rm.source, f"unknown level {level!r}", f"use one of {', '.join(LEVELS)}")
+        raise ParameterError("level", f"unknown level {level!r}",
+                             f"use one of {', '.join(LEVELS)}")
     if not 0 < ci < 1:
-        raise InputError(rm.source, f"confidence level {ci} is not between 0 and 1",
-                         "give e.g. ci=0.95")
+        raise ParameterError("ci", f"confidence level {ci} is not between 0 and 1",
+                             "give e.g. ci=0.95")
     if bootstrap < 0:
-        raise InputError(rm.source, "a negative number of bootstrap resamples",
-                         "give 0 (no bootstrap) or a positive number, e.g. 1000")
+        raise ParameterError("bootstrap", "a negative number of bootstrap resamples",
+                             "give 0 (no bootstrap) or a positive number, e.g. 1000")
     chosen = list(COEFFICIENTS) if coefficients is None else list(coefficients)
     bad = [c for c in chosen if c not in REGISTRY]
     if bad:
-        raise InputError(rm.source, f"unknown coefficient {bad[0]!r}",
-                         f"choose from {', '.join(COEFFICIENTS)}")
+        raise ParameterError("coefficients", f"unknown coefficient {bad[0]!r}",
+                             f"choose from {', '.join(COEFFICIENTS)}")
     values = None
     if weights != "identity":
         values = rm.numeric_values(f"--weights {weights}")
@@ -227,8 +228,8 @@ def agreement(data, *, unit: str = "unit", rater: str = "rater", code: str = "co
                    categories=categories, source=source)
     values, chosen = _check_options(rm, weights, level, ci, bootstrap, coefficients)
     if boot_method not in BOOT_METHODS:
-        raise InputError(rm.source, f"unknown bootstrap method {boot_method!r}",
-                         f"use one of {', '.join(BOOT_METHODS)}")
+        raise ParameterError("boot_method", f"unknown bootstrap method {boot_method!r}",
+                             f"use one of {', '.join(BOOT_METHODS)}")
     d = _data(rm, weights, level, values)
     total = d.total
     reps = _bootstrap(d, chosen, bootstrap, seed) if bootstrap > 0 else {}
