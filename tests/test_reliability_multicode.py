@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tweetstorm.reliability import coefficients as cf
 from tweetstorm.reliability import (
     category_sentence,
     code_set_matrix,
@@ -15,6 +16,8 @@ from tweetstorm.reliability import (
     question_verdicts,
     weak_categories,
 )
+
+from tweetstorm.reliability.multicode import masi_matrix
 
 from test_reliability_published import KRIPPENDORFF_2011, long_from_rows  # noqa: E402
 
@@ -87,6 +90,13 @@ def test_masi_alpha_bootstrap_interval():
             rows.append((str(u), r, ";".join(sorted(codes))))
     df = pd.DataFrame(rows, columns=["unit", "rater", "code"])
     res = masi_alpha(df, sep=";", bootstrap=200, seed=1).iloc[0]
+    # the krippendorff package's estimate equals the coincidence form the replicates use
+    rm, sets = code_set_matrix(df, sep=";")
+    patterns, inverse, freq = cf.rating_patterns(rm.codes)
+    S, L = cf.unit_features(patterns, len(sets), np.eye(len(sets)))
+    total = cf.column_sums(S, freq[None, :].astype(float))
+    assert res["estimate"] == pytest.approx(
+        cf.alpha_from_coincidences(cf.coincidences(total, L), masi_matrix(sets))[0], abs=1e-12)
     assert res["boot_low"] < res["estimate"] < res["boot_high"]
     assert (res["ci_low"], res["ci_high"], res["ci_method"]) == (
         res["boot_low"], res["boot_high"], "bootstrap")

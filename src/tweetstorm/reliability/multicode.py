@@ -13,24 +13,27 @@ pragmatic annotation. Proc. LREC 2006, 831-836). alpha is computed from the coin
 sets: each distinct set used is one value, and alpha = 1 - (n - 1) sum o_ck d_ck / sum n_c n_k
 d_ck (Krippendorff 2011).
 
-Hand-written: the ``krippendorff`` package computes alpha only for numeric value domains with
-its four built-in metrics (its callable metric receives the values, not sets), and nltk's
-``AnnotationTask`` (which has a MASI distance) is not a dependency of the compendium; the
-coincidence form above is Krippendorff's, shared with ``coefficients.alpha_from_coincidences``.
-The tests check it against the nominal alpha of the ``krippendorff`` package on single-code data
-(where MASI is the nominal distance) and against hand-computed cases.
+The ``krippendorff`` package computes the estimate: its ``level_of_measurement`` takes a
+callable distance, which here looks the MASI distance of two sets up by their indices in the
+value domain (the distinct sets). The bootstrap replicates use the same coincidence form
+vectorised over resamples (``coefficients.alpha_from_coincidences``); the tests check the two
+against each other, against hand-computed cases, and against the nominal alpha on single-code
+data (where MASI is the nominal distance). MASI itself is hand-written (nltk has it, but is not
+a dependency, and rounds M to 0.67 and 0.33).
 """
 
 from __future__ import annotations
 
 import math
 
+import krippendorff
 import numpy as np
 import pandas as pd
 
 from tweetstorm.errors import InputError
 from tweetstorm.reliability import coefficients as cf
 from tweetstorm.reliability.agreement import (
+    CHUNK_BYTES,
     COLUMNS,
     percentile_interval,
     resampled_sums,
@@ -100,6 +103,14 @@ def masi_matrix(sets: list[frozenset]) -> np.ndarray:
     return np.array([[masi_distance(a, b) for b in sets] for a in sets])
 
 
+def _lookup(dist: np.ndarray):
+    """A distance callable for ``krippendorff.alpha``: the entry of ``dist`` at the value
+    indices ``i1``, ``i2`` (the values themselves are the set indices 0..V-1)."""
+    def metric(v1, v2, i1, i2, n_v, dtype=np.float64):
+        return dist[i1, i2].astype(dtype)
+    return metric
+
+
 def masi_alpha(long_df: pd.DataFrame, unit: str = "unit", rater: str = "rater",
                code: str = "code", *, sep: str | None = None, bootstrap: int = 1000,
                seed: int = 20130601, ci: float = 0.95, source: str = "ratings") -> pd.DataFrame:
@@ -112,8 +123,14 @@ def masi_alpha(long_df: pd.DataFrame, unit: str = "unit", rater: str = "rater",
     patterns, inverse, freq = cf.rating_patterns(rm.codes)
     S, L = cf.unit_features(patterns, V, np.eye(V))
     dist = masi_matrix(sets)
-    total = cf.column_sums(S, freq[None, :].astype(float))
-    est = float(cf.alpha_from_coincidences(cf.coincidences(total, L), dist)[0])
+    counts = rm.counts()
+    counts = counts[counts.sum(axis=1) >= 2]
+    if counts.shape[0] * V * V * 8 <= CHUNK_BYTES:  # the library's (units, V, V) step fits
+        est = float(krippendorff.alpha(value_counts=counts, value_domain=np.arange(V),
+                                       level_of_measurement=_lookup(dist)))
+    else:
+        total = cf.column_sums(S, freq[None, :].astype(float))
+        est = float(cf.alpha_from_coincidences(cf.coincidences(total, L), dist)[0])
     lo = hi = math.nan
     if bootstrap > 0:
         reps = np.concatenate([cf.alpha_from_coincidences(cf.coincidences(s, L), dist)
