@@ -15,9 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from tweetstorm import paths
-from tweetstorm.errors import InputError
+from tweetstorm.errors import InputError, ParameterError
 from tweetstorm.ingest import ARROW_SCHEMA, CANONICAL_COLUMNS, FORMATS, read_posts, write_posts
-from tweetstorm.ingest import core
+from tweetstorm.ingest import core, reading, runs, writing
 
 FIX = paths.ROOT / "tests/fixtures/ingest/json"
 TWARC2 = FIX / "twarc2.jsonl"
@@ -86,7 +86,6 @@ def test_truncated_file(tmp_path):
 @pytest.mark.parametrize("data, what", [
     (b"", "empty"),
     (b"  \n\n", "empty"),
-    (b"\xef\xbb\xbf" + b'{"data": []}\n', "byte-order mark"),
     ('{"text": "caf\u00e9"}\n'.encode("latin-1"), "not UTF-8"),
     (b"hello, world\nthis is not an export\n", "unknown format"),
     (b'{"some": "json"}\n', "unknown format"),
@@ -113,7 +112,7 @@ def test_tweet_without_id_fails(tmp_path):
 
 def test_format_override_and_unknown_format_name(tmp_path):
     assert len(read_posts(TWARC2, format="twarc2").posts) == 8
-    with pytest.raises(InputError):
+    with pytest.raises(ParameterError, match="unknown format"):
         read_posts(TWARC2, format="nope")
 
 
@@ -181,9 +180,9 @@ def test_parallel_byte_ranges_equal_serial(tmp_path, monkeypatch):
     body = b"".join(lines * 40) + b"not json\n" + b"".join(lines * 40)
     p = _write(tmp_path, "big.jsonl", body)
     serial = read_posts(p, on_error="skip", workers=1)
-    monkeypatch.setattr(core, "PARALLEL_MIN_BYTES", 1)
-    monkeypatch.setattr(core, "CHUNK_BYTES", 50_000)
-    assert len(core._ranges(p, 50_000)) > 3
+    monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 50_000)
+    assert len(reading.byte_ranges(p, 50_000)) > 3
     par = read_posts(p, on_error="skip", workers=2)
     pd.testing.assert_frame_equal(serial.posts, par.posts)
     pd.testing.assert_frame_equal(serial.report, par.report)
@@ -206,7 +205,8 @@ def test_cli_writes_table_report_and_rejects(tmp_path):
     assert r.returncode == 0, r.stderr
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 8
     rep = pd.read_csv(tmp_path / "rep.csv")
-    assert rep.columns.tolist() == ["source_file", "source_format", "exact_ids", "read", "kept", "duplicate", "rejected"]
+    assert rep.columns.tolist() == ["source_file", "source_format", "exact_ids", "read", "kept", "duplicate",
+                                    "superseded", "rejected", "note"]
     assert rep["source_file"].tolist() == ["tests/fixtures/ingest/json/twarc2.jsonl", "bad.jsonl"]
     assert rep["rejected"].tolist() == [0, 1] and rep["duplicate"].tolist() == [1, 6]
     assert str(paths.ROOT) not in (tmp_path / "rej.jsonl").read_text() + (tmp_path / "rep.csv").read_text()
@@ -247,7 +247,8 @@ def _page(tweets: list[tuple[str, str, str]]) -> bytes:
 def _tie_heavy_export(tmp: Path) -> tuple[Path, list[tuple[str, str]]]:
     """An export whose posts share few timestamps, with ids repeated across pages (the later copy
     with other text), and the expected (post_id, text) in output order, computed here by hand:
-    the first copy of an id wins, then a stable sort by (created_at, post_id)."""
+    the last copy of an id in input order is its latest version and wins (the export has no
+    collection times), then a stable sort by (created_at, post_id)."""
     times = ["2023-03-14T14:00:00.000Z", "2023-03-14T14:00:01.000Z", "2023-03-14T13:59:59.000Z"]
     pages, seen = [], {}
     for p in range(12):
@@ -257,7 +258,7 @@ def _tie_heavy_export(tmp: Path) -> tuple[Path, list[tuple[str, str]]]:
             pid = str(1635640000000000000 + n * 1000003)
             c = times[n % 3]
             tweets.append((pid, c, f"post {n} copy on page {p}"))
-            seen.setdefault(pid, (c, f"post {n} copy on page {p}"))
+            seen[pid] = (c, f"post {n} copy on page {p}")
         pages.append(_page(tweets))
     path = _write(tmp, "ties.jsonl", b"".join(pages[:6]) + b"not json\n" + b"".join(pages[6:]))
     expected = [(pid, text) for pid, (c, text) in sorted(seen.items(), key=lambda kv: (kv[1][0], kv[0]))]
@@ -267,45 +268,47 @@ def _tie_heavy_export(tmp: Path) -> tuple[Path, list[tuple[str, str]]]:
 def _spill(monkeypatch, parallel: bool = False) -> None:
     """Make a tiny input take the spill path: every few posts a run, a few rows per batch."""
     monkeypatch.setattr(core, "SPILL_MIN_BYTES", 1)
-    monkeypatch.setattr(core, "BATCH_ROWS", 4)
-    monkeypatch.setattr(core, "RUN_BATCH_ROWS", 3)
+    monkeypatch.setattr(reading, "BATCH_ROWS", 4)
+    monkeypatch.setattr(runs, "RUN_BATCH_ROWS", 3)
     if parallel:
-        monkeypatch.setattr(core, "PARALLEL_MIN_BYTES", 1)
-        monkeypatch.setattr(core, "CHUNK_BYTES", 700)
+        monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 1)
+        monkeypatch.setattr(reading, "CHUNK_BYTES", 700)
 
 
 @pytest.mark.parametrize("parallel", [False, True])
 def test_spilled_runs_merge_to_the_in_memory_table(tmp_path, monkeypatch, parallel):
-    """Sorted runs spilled to disk and merged give the in-memory table: first copy of an id wins
-    across runs and chunks, order by created_at then post_id, rejects and report unchanged."""
+    """Sorted runs spilled to disk and merged give the in-memory table: the latest version of an
+    id wins across runs and chunks, order by created_at then post_id, rejects and report unchanged."""
     path, expected = _tie_heavy_export(tmp_path)
     memory = read_posts(path, on_error="skip", workers=1)
     assert list(zip(memory.posts["post_id"], memory.posts["text"])) == expected
     _spill(monkeypatch, parallel)
     if parallel:
-        assert len(core._ranges(path, core.CHUNK_BYTES)) > 4
+        assert len(reading.byte_ranges(path, reading.CHUNK_BYTES)) > 4
     spilled = read_posts(path, on_error="skip", workers=2 if parallel else 1)
     pd.testing.assert_frame_equal(memory.posts, spilled.posts)
     pd.testing.assert_frame_equal(memory.report, spilled.report)
     assert memory.rejects == spilled.rejects and [r[1] for r in spilled.rejects] == [7]
     rep = spilled.report.iloc[0]
-    assert (rep["read"], rep["kept"], rep["duplicate"], rep["rejected"]) == (61, len(expected), 60 - len(expected), 1)
+    assert (rep["read"], rep["kept"], rep["duplicate"], rep["superseded"], rep["rejected"]) == (
+        61, len(expected), 0, 60 - len(expected), 1)
+    assert len(spilled.superseded) == 60 - len(expected)
     assert spilled.posts["source_line"].tolist() == memory.posts["source_line"].tolist()
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
 def test_cli_writer_merges_spilled_runs_and_removes_them(tmp_path, monkeypatch, suffix):
     path, expected = _tie_heavy_export(tmp_path)
-    posts, order, _, _ = core.ingest_table(path, on_error="skip", workers=1)
-    core.write_table(posts, order, tmp_path / f"memory{suffix}")
+    posts = core.ingest_table(path, on_error="skip", workers=1).posts
+    writing.write_table(posts, None, tmp_path / f"memory{suffix}")
     _spill(monkeypatch)
-    posts, order, _, _ = core.ingest_table(path, on_error="skip", workers=1)
-    runs = sorted(Path(posts._tmp.name).iterdir())
-    assert len(order) == len(expected) and len(runs) == len(posts.runs) > 5
-    core.write_table(posts, order, tmp_path / f"spilled{suffix}")
+    posts = core.ingest_table(path, on_error="skip", workers=1).posts
+    files = sorted(Path(posts._tmp.name).iterdir())
+    assert len(posts) == len(expected) and len(files) == len(posts.runs) > 5
+    writing.write_table(posts, None, tmp_path / f"spilled{suffix}")
     assert (tmp_path / f"spilled{suffix}").read_bytes() == (tmp_path / f"memory{suffix}").read_bytes()
     posts.close()
-    assert not any(p.exists() for p in runs)
+    assert not any(p.exists() for p in files)
 
 
 def test_merge_of_interleaved_runs_holds_one_batch_per_run(tmp_path, monkeypatch):
@@ -314,7 +317,7 @@ def test_merge_of_interleaved_runs_holds_one_batch_per_run(tmp_path, monkeypatch
               for i in range(60)]
     path = _write(tmp_path, "mix.jsonl", b"".join(_page(tweets[i:i + 5]) for i in range(0, 60, 5)))
     _spill(monkeypatch)
-    table = core.ingest_table(path, workers=1)[0].table()
+    table = core.ingest_table(path, workers=1).posts.table()
     want = sorted(tweets, key=lambda t: (t[1], t[0]))
     assert table["post_id"].to_pylist() == [t[0] for t in want]
     assert table.schema.equals(ARROW_SCHEMA)
@@ -323,9 +326,9 @@ def test_merge_of_interleaved_runs_holds_one_batch_per_run(tmp_path, monkeypatch
 def test_empty_result_writes_an_empty_table(tmp_path, monkeypatch):
     p = _write(tmp_path, "empty_pages.jsonl", b'{"data": [], "meta": {"result_count": 0}}\n')
     _spill(monkeypatch)
-    posts, order, report, _ = core.ingest_table(p)
-    assert len(order) == 0 and report["read"].tolist() == [0]
-    core.write_table(posts, order, tmp_path / "out.parquet")
+    got = core.ingest_table(p)
+    assert len(got.posts) == 0 and got.report["read"].tolist() == [0]
+    writing.write_table(got.posts, None, tmp_path / "out.parquet")
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 0
 
 

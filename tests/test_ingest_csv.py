@@ -6,7 +6,8 @@ readers) and from hand computation (Excel serials, rounded ids). Fixtures are re
 
 Documented decisions checked here:
 
-- a UTF-8 BOM is an InputError (as in the ingest framework), naming the file and the fix;
+- a UTF-8 BOM (Excel's "CSV UTF-8") is skipped; R's ``NA`` and the other missing-value tokens
+  are empty cells;
 - a non-UTF-8 file is an InputError naming the file, the byte offset and the line;
 - a row with the wrong number of fields, without id or date, or with an id a spreadsheet rounded
   and nothing to recover it from, is yielded as ``(row, InputError)`` naming file and row;
@@ -15,7 +16,9 @@ Documented decisions checked here:
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import shutil
 from pathlib import Path
@@ -307,11 +310,29 @@ def test_empty_file(mod):
     assert "tweet_archivist_empty.csv, row 1" in str(exc.value) and "empty" in str(exc.value)
 
 
-def test_bom_is_an_error():
-    with pytest.raises(InputError) as exc:
-        read_all(tweet_archivist, BAD / "tweet_archivist_bom.csv")
-    assert "tweet_archivist_bom.csv, line 1" in str(exc.value)
-    assert "byte-order mark" in str(exc.value) and "without BOM" in exc.value.fix
+def test_bom_is_skipped():
+    """Excel's "CSV UTF-8" writes a byte-order mark: the file reads as without it."""
+    bom = read_all(tweet_archivist, BAD / "tweet_archivist_bom.csv")
+    assert bom and all(isinstance(post, dict) for _, post in bom)
+    assert not bom[0][1]["post_id"].startswith("\ufeff")
+
+
+def test_missing_value_tokens_are_empty_cells(tmp_path):
+    """A TAGS sheet saved by R writes NA (and other tools N/A, null, NaN) for a missing value."""
+    header, *rows = list(csv.reader(io.StringIO((CSV / "tags_event.csv").read_text(encoding="utf-8"))))
+    col = header.index("in_reply_to_screen_name")
+    tokens = ["NA", "N/A", "null", "NaN", "n/a"]
+    rows = rows[:5]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    for row, token in zip(rows, tokens):
+        row[col] = token
+        w.writerow(row)
+    p = tmp_path / "tags_na.csv"
+    p.write_text(out.getvalue(), encoding="utf-8")
+    got = read_all(tags, p)
+    assert len(got) == 5 and all(post["reply_to_handle"] is None for _, post in got)
 
 
 def test_damaged_xlsx(tmp_path):

@@ -1,5 +1,5 @@
 """Property tests: random and mutated records never raise anything but InputError, and every
-record read is accounted for (kept + duplicate + rejected == read, per file)."""
+record read is accounted for (kept + duplicate + superseded + rejected == read, per file)."""
 
 from __future__ import annotations
 
@@ -59,8 +59,8 @@ def _check(files: list[Path]) -> None:
             assert mode == "fail"
             continue
         rep = res.report
-        assert (rep["kept"] + rep["duplicate"] + rep["rejected"] == rep["read"]).all()
-        assert (rep[["kept", "duplicate", "rejected"]] >= 0).all().all()
+        assert (rep["kept"] + rep["duplicate"] + rep["superseded"] + rep["rejected"] == rep["read"]).all()
+        assert (rep[["kept", "duplicate", "superseded", "rejected"]] >= 0).all().all()
         assert rep["kept"].sum() == len(res.posts)
         assert res.posts["post_id"].is_unique
         assert len(res.rejects) == rep["rejected"].sum()

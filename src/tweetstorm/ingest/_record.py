@@ -10,36 +10,21 @@ from __future__ import annotations
 
 import datetime as _dt
 
-import pyarrow as pa
+from tweetstorm.schemas import CANONICAL_COLUMNS, CANONICAL_POSTS, LIST_COLUMNS
 
-#: The canonical post table, in this column order (docs/architecture.md).
-CANONICAL_COLUMNS: list[str] = [
-    "post_id", "platform", "author_id", "author_handle", "created_at", "text", "lang",
-    "is_retweet", "retweeted_post_id", "reply_to_post_id", "reply_to_handle", "quoted_post_id",
-    "conversation_id", "hashtags", "mentions", "urls", "source_format", "source_file",
-    "source_line",
-]
-
-LIST_COLUMNS: tuple[str, ...] = ("hashtags", "mentions", "urls")
-
-#: Arrow types of the canonical table (Parquet output and the in-memory accumulation).
-ARROW_SCHEMA: pa.Schema = pa.schema(
-    [
-        pa.field(name,
-                 pa.timestamp("us", tz="UTC") if name == "created_at"
-                 else pa.list_(pa.string()) if name in LIST_COLUMNS
-                 else pa.bool_() if name == "is_retweet"
-                 else pa.int64() if name == "source_line"
-                 else pa.string(),
-                 nullable=name not in ("post_id", "created_at", "is_retweet", "source_format",
-                                       "source_file", "source_line"))
-        for name in CANONICAL_COLUMNS
-    ]
-)
+#: Arrow types of the canonical table (declared in :mod:`tweetstorm.schemas`).
+ARROW_SCHEMA = CANONICAL_POSTS
 
 #: Keys of a post dict yielded by a reader.
 READER_KEYS: tuple[str, ...] = tuple(
     c for c in CANONICAL_COLUMNS if c not in ("source_format", "source_file", "source_line"))
+
+#: An optional key a reader may add to a post dict to say which version of a post it is (not a
+#: column of the table): ``(first version's id or None, edit number, collection time or None)``.
+#: The first version's id groups an edited post's versions (default: ``post_id``); the edit
+#: number grows with every edit (default 0); the collection time (an aware datetime, e.g.
+#: twarc2's ``__twarc.retrieved_at``) orders copies of one version collected at different times.
+VERSION_KEY = "_version"
 
 PLATFORMS = frozenset({"twitter", "mastodon", "bluesky"})
 _STR_KEYS = tuple(k for k in READER_KEYS

@@ -22,12 +22,10 @@ _WS = b" \t\r\n"
 
 def error(path: Path, what: str, fix: str = FIX_JSON, *, line: int | None = None,
           raw: bytes | str | None = None) -> InputError:
-    """An :class:`InputError` carrying the raw record (``.raw``, str) for the rejects file."""
-    err = InputError(path.name, what, fix, line=line)
+    """An :class:`InputError` carrying the raw record (``raw``, text) for the rejects file."""
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")
-    err.raw = raw  # type: ignore[attr-defined]
-    return err
+    return InputError(path.name, what, fix, line=line, raw=raw)
 
 
 def iter_lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes, bool]]:
@@ -159,21 +157,8 @@ def str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-_HASHTAG = re.compile(r"(?:^|(?<=[^\w&/]))[#＃](\w+)", re.UNICODE)
-_MENTION = re.compile(r"(?:^|(?<=[^\w]))@(\w{1,15})\b")
-_URL = re.compile(r"https?://\S+")
 _RT_PREFIX = re.compile(r"^RT @(\w+):\s?")
 _STATUS_URL = re.compile(r"^https?://(?:mobile\.|www\.)?(?:twitter|x)\.com/[^/]+/status(?:es)?/(\d+)")
-
-
-def hashtags_from_text(text: str) -> list[str]:
-    """Fallback when a source carries no hashtag entities: ``#tags`` in order, lower-case."""
-    return [t.lower() for t in _HASHTAG.findall(text)]
-
-
-def mentions_from_text(text: str) -> list[str]:
-    """Fallback when a source carries no mention entities: ``@handles`` in order, without ``@``."""
-    return _MENTION.findall(text)
 
 
 def strip_rt_prefix(text: str) -> tuple[str, str | None]:
@@ -225,12 +210,6 @@ def ordered(entities: object, key: str) -> list[str]:
     if len(items) > 1:
         items.sort(key=pos)
     return [e[key] for e in items]
-
-
-def dedupe(values: list[str]) -> list[str]:
-    """Keep the first of repeated values, in order."""
-    seen: set[str] = set()
-    return [v for v in values if not (v in seen or seen.add(v))]
 
 
 #: The exceptions an unexpected record shape raises in a converter (see :func:`safe`).

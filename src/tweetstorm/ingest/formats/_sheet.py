@@ -5,10 +5,11 @@ spreadsheet-mangled ids and dates back into values, and the text rules every for
 
 Decisions documented here (and in ``tests/test_ingest_csv.py``):
 
-- **BOM**: a byte-order mark at the start of a CSV is an :class:`InputError` naming the file and
-  the fix (remove it / save without BOM), as the ingest framework (``core.check_text_head``)
-  does for every text input, so a reader called directly behaves like ``read_posts``. Excel's
-  "CSV UTF-8" writes one; the error message says how to remove it.
+- **BOM**: a UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) is skipped. A UTF-16 or
+  UTF-32 file is decoded by the ingest framework before a reader sees it; a reader called
+  directly on one raises an :class:`InputError` saying so.
+- **Missing values**: a cell that :func:`tweetstorm.missing.is_missing` calls missing (empty,
+  ``NA`` as R writes it, ``N/A``, ``NaN``, ``null``) is read as an empty cell.
 - **Encoding**: anything that is not UTF-8 is an :class:`InputError` naming the byte offset and
   the line, with the fix "re-save as CSV UTF-8".
 - **Rows** are counted as a spreadsheet user counts them: the header is row 1, the first record
@@ -29,11 +30,12 @@ from pathlib import Path
 
 from tweetstorm import paths
 from tweetstorm.errors import InputError
+from tweetstorm.missing import is_missing
 from tweetstorm.ingest._record import READER_KEYS
 
-BOM_FIX = ("re-save it as UTF-8 without BOM (LibreOffice: File > Save As > Text CSV, Character "
-           "set 'Unicode (UTF-8)'; or delete the first three bytes: `python -c \"import sys;"
-           "d=open(sys.argv[1],'rb').read();open(sys.argv[2],'wb').write(d[3:])\" IN OUT`)")
+UTF16_FIX = ("give the file to the ingest step as it is (it decodes UTF-16 and UTF-32 from the "
+             "byte-order mark), or re-save it as UTF-8 (LibreOffice: Character set 'Unicode (UTF-8)'; "
+             "or `iconv -f UTF-16 -t UTF-8 IN > OUT`)")
 UTF8_FIX = ("re-save the file as UTF-8 (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'; "
             "LibreOffice: Character set 'Unicode (UTF-8)')")
 ID_FIX = ("format the id columns as Text before saving, or export the data again without "
@@ -133,11 +135,14 @@ def csv_rows(path: Path, required: Mapping[str, str] | Callable[[list[str]], obj
     with fh:
         with open(path, "rb") as raw:
             start = raw.read(4)
-        for bom, enc in ((codecs.BOM_UTF8, "UTF-8"), (codecs.BOM_UTF16_LE, "UTF-16"),
-                         (codecs.BOM_UTF16_BE, "UTF-16")):
+        for bom, enc in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
             if start.startswith(bom):
-                raise InputError(name, f"the file starts with a {enc} byte-order mark (BOM)",
-                                 BOM_FIX, line=1)
+                raise InputError(name, f"the file is {enc} text (it starts with a {enc} byte-order mark)",
+                                 UTF16_FIX, line=1)
+        if start.startswith(codecs.BOM_UTF8):
+            fh.read(1)  # Excel's "CSV UTF-8" starts with a byte-order mark: skip it
+        body = fh.tell()
         try:
             first = fh.readline()
         except UnicodeDecodeError:
@@ -146,7 +151,7 @@ def csv_rows(path: Path, required: Mapping[str, str] | Callable[[list[str]], obj
             raise InputError(name, "the file is empty (no header row)",
                              "export the data again; the first row must name the columns", row=1)
         delim = max(_DELIMITERS, key=first.count)
-        fh.seek(0)
+        fh.seek(body)
         reader = csv.reader(fh, delimiter=delim, strict=True)
         row = 0
         try:
@@ -200,7 +205,8 @@ def csv_rows(path: Path, required: Mapping[str, str] | Callable[[list[str]], obj
                     continue
                 rec: dict[str, str] = {}
                 for h, v in zip(header, fields):
-                    rec.setdefault(h, v)  # unnamed (empty) header cells may repeat: first kept
+                    # One missing-value rule for every reader (NA, N/A, NaN, null, empty).
+                    rec.setdefault(h, "" if is_missing(v) else v)  # unnamed header cells: first kept
                 yield row, rec
         except UnicodeDecodeError:
             raise _decode_error(path) from None
@@ -223,14 +229,13 @@ def csv_posts(path: Path, required: Mapping[str, str],
 
 
 def with_raw(err: InputError, fields: list[object] | None) -> InputError:
-    """``err`` carrying the record as one CSV line (``err.raw``) for the framework's rejects file."""
-    if fields is None:
-        err.raw = None  # type: ignore[attr-defined]
-        return err
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in fields])
-    err.raw = buf.getvalue()  # type: ignore[attr-defined]
-    return err
+    """``err`` carrying the record as one CSV line (its ``raw``) for the framework's rejects file."""
+    raw = None
+    if fields is not None:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in fields])
+        raw = buf.getvalue()
+    return InputError(err.file, err.what, err.fix, line=err.line, row=err.row, raw=raw)
 
 
 # ----------------------------------------------------------------------------- ids and dates
@@ -357,23 +362,3 @@ def drop_quote_link(text: str, urls: list[str], quoted_id: str | None) -> tuple[
             stripped = stripped[: -len(u)].rstrip()
             return stripped, keep
     return text, keep
-
-
-# Entities from plain text, for exports that carry no entity columns (Tweet Archivist). No
-# maintained Python port of twitter-text is installed; these approximate its rules for the
-# characters that occur in hashtags and handles (letters, digits, underscore).
-_HASHTAG = re.compile(r"(?<![\w&#＃])[#＃](\w*[^\W\d]\w*)")
-_MENTION = re.compile(r"(?<![\w@＠])[@＠](\w{1,15})(?![\w@])")
-_URL = re.compile(r"https?://[^\s<>\"]+")
-
-
-def text_entities(text: str) -> tuple[list[str], list[str], list[str]]:
-    """``(hashtags, mentions, urls)`` found in ``text``, in order of appearance.
-
-    Hashtags lower-case without ``#``; mentions without ``@``; URLs as written (trailing
-    sentence punctuation removed).
-    """
-    tags = [m.group(1).lower() for m in _HASHTAG.finditer(text)]
-    mentions = [m.group(1) for m in _MENTION.finditer(text)]
-    urls = [m.group(0).rstrip(".,;:!?)") for m in _URL.finditer(text)]
-    return tags, mentions, urls

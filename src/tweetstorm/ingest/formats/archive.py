@@ -1,7 +1,8 @@
 """The personal Twitter/X archive ("Download an archive of your data"), as a folder or its zip.
 
-Tweets are in ``data/tweets.js`` (older archives: ``data/tweet.js``; large ones add
-``tweets-part1.js``, ...), each a JavaScript assignment ``window.YTD.tweets.part0 = [ ... ]``
+Posts are in ``data/tweets.js`` (older archives: ``data/tweet.js``; large ones add
+``tweets-part1.js``, ...) and ``data/community-tweet.js`` (the posts made in Communities), each a
+JavaScript assignment ``window.YTD.tweets.part0 = [ ... ]``
 around a JSON array of ``{"tweet": {...v1.1-like...}}``. The handle and account id come from
 ``data/account.js``. The array is ONE JavaScript statement, so each part is parsed whole (the only
 reader that does not stream; a personal archive holds one account's tweets, at most a few hundred
@@ -28,8 +29,11 @@ from tweetstorm.ingest.formats import v1
 NAME = "twitter_archive"
 EXACT_IDS = True
 
-_ASSIGN = re.compile(rb"^\s*window\.YTD\.(tweets?|account)\.part(\d+)\s*=\s*")
-_PART = re.compile(r"(?:^|/)data/(tweets?)(?:-part(\d+))?\.js$|^(tweets?)(?:-part(\d+))?\.js$")
+_ASSIGN = re.compile(rb"^\s*window\.YTD\.(\w+)\.part(\d+)\s*=\s*")
+#: The JavaScript names of the files that hold posts.
+_POST_NAMES = (b"tweets", b"tweet", b"community_tweet")
+# A posts file: tweets.js, tweet.js or community-tweet.js, maybe -partN, maybe under data/.
+_PART = re.compile(r"(?:^|/)(tweets?|community-tweet)(?:-part(\d+))?\.js$")
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -39,8 +43,8 @@ def sniff(path: Path, head: bytes) -> bool:
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
             return bool(_tweet_parts(zf.namelist()))
-    m = _ASSIGN.match(head)
-    return bool(m and m.group(1).startswith("tweet"))
+    m = _ASSIGN.match(head.removeprefix(b"\xef\xbb\xbf"))
+    return bool(m and m.group(1) in _POST_NAMES)
 
 
 def is_archive(path: Path) -> bool:
@@ -61,14 +65,14 @@ def _members_of_dir(path: Path) -> list[str]:
 
 
 def _tweet_parts(names: list[str]) -> list[str]:
-    """The tweet part files among ``names``, in part order."""
+    """The post files among ``names``: the tweets parts in part order, then the community
+    tweets parts."""
     found = []
     for n in names:
         m = _PART.search(n)
         if m:
-            part = m.group(2) or m.group(4) or "0"
-            found.append((int(part), n))
-    return [n for _, n in sorted(found)]
+            found.append((m.group(1) == "community-tweet", int(m.group(2) or 0), n))
+    return [n for _, _, n in sorted(found)]
 
 
 def _payload(path: Path, name: str, data: bytes) -> object:

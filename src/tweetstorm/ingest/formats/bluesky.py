@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tweetstorm.errors import InputError
+from tweetstorm.ingest import entities
 from tweetstorm.ingest.formats import _common as c
 
 NAME = "bluesky"
@@ -91,7 +92,7 @@ def _facets(record: dict) -> tuple[str, list[str], list[str], list[str]]:
                 spans.append((start, end, "link", feat["uri"]))
             elif kind.endswith("#mention"):
                 spans.append((start, end, "mention",
-                              raw[start:end].decode("utf-8", "replace").lstrip("@")))
+                              entities.normalise_handle(raw[start:end].decode("utf-8", "replace"))))
             elif kind.endswith("#tag") and isinstance(feat.get("tag"), str):
                 spans.append((start, end, "tag", feat["tag"]))
     spans.sort()
@@ -108,7 +109,7 @@ def _facets(record: dict) -> tuple[str, list[str], list[str], list[str]]:
         if isinstance(extra, str) and extra.lower() not in tags:
             tags.append(extra.lower())
     if not any(k == "tag" for _, _, k, _ in spans) and not tags:
-        tags = c.hashtags_from_text(full)
+        tags = entities.hashtags(full)
     mentions = [v for s, e, k, v in spans if k == "mention"]
     links = [v for s, e, k, v in spans if k == "link"]
     return full, tags, mentions, links

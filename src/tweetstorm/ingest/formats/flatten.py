@@ -72,4 +72,7 @@ def _lookups(tweet: dict) -> tuple[dict[str, dict], dict[str, dict]]:
 
 def _convert(path: Path, number: int, obj: dict) -> dict | InputError:
     users, tweets = _lookups(obj)
-    return twarc2.convert(path, number, obj, users, tweets)
+    post = twarc2.convert(path, number, obj, users, tweets)
+    if isinstance(post, dict):
+        post["_version"] = twarc2.version(obj, post["post_id"], twarc2.page_collected_at(obj))
+    return post

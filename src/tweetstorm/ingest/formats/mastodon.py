@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from tweetstorm.errors import InputError
+from tweetstorm.ingest import entities
 from tweetstorm.ingest.formats import _common as c
 
 NAME = "mastodon"
@@ -132,7 +133,7 @@ def _content(status: dict) -> tuple[str, list[str], list[str], list[str]]:
     tags = [t["name"].lower() for t in status.get("tags") or ()
             if isinstance(t, dict) and isinstance(t.get("name"), str)]
     if not tags:
-        tags = c.hashtags_from_text(text)
+        tags = entities.hashtags(text)
     # Order mentions as they appear in the text (the API lists them in arbitrary order).
     found = []
     for m in status.get("mentions") or ():

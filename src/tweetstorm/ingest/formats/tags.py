@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tweetstorm.errors import InputError
+from tweetstorm.ingest import entities
 from tweetstorm.ingest.formats import _common, _sheet
 
 NAME = "tags"
@@ -42,6 +43,21 @@ REQUIRED = {
     "created_at": "the UTC time, e.g. 'Tue Mar 14 14:00:00 +0000 2023'",
 }
 _SIGNATURE = {"id_str", "from_user", "created_at", "entities_str"}
+#: The columns of a TAGS v6 archive sheet.
+COLUMNS = ("id_str", "from_user", "text", "created_at", "time", "geo_coordinates", "user_lang",
+           "in_reply_to_user_id_str", "in_reply_to_screen_name", "from_user_id_str",
+           "in_reply_to_status_id_str", "source", "profile_image_url", "user_followers_count",
+           "user_friends_count", "user_location", "status_url", "entities_str")
+
+
+def missing_columns(header: list[str]) -> list[str] | None:
+    """The columns a TAGS sheet needs that ``header`` lacks, when the header looks like a TAGS
+    sheet (at least half of its columns); None otherwise."""
+    have = set(header)
+    if len(have & set(COLUMNS)) < len(COLUMNS) // 2:
+        return None
+    needed = [*REQUIRED, "entities_str"] + ([] if {"status_url", "time"} & have else ["status_url"])
+    return [c for c in needed if c not in have] or None
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -61,8 +77,8 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
     def fail(what: str, fix: str) -> InputError:
         return InputError(name, what, fix, row=row)
 
-    handle = rec["from_user"].strip().lstrip("@")
-    if not handle:
+    handle = entities.normalise_handle(rec["from_user"])
+    if handle is None:
         raise fail("no author (from_user is empty)", "fill in from_user or remove the row")
     problems = []  # id and date are checked together so that one message names both
     try:
@@ -90,7 +106,7 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
         if rt_user is not None and mentions and mentions[0].lower() == rt_user.lower():
             mentions = mentions[1:]  # the mention in the RT prefix is not part of the post
     else:  # no entities: take them from the text (t.co links then stay short)
-        (tags, mentions, urls), pairs = _sheet.text_entities(text), []
+        (tags, mentions, urls), pairs = entities.text_entities(text), []
     text = _common.expand_links(text, [(s, u) for s, u in pairs if u])
     quoted = None
     if rt_user is None and urls:
@@ -102,7 +118,7 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
         post_id=post_id, author_id=author_id, author_handle=handle, created_at=created,
         text=text, lang=None, is_retweet=rt_user is not None, retweeted_post_id=None,
         reply_to_post_id=reply_to,
-        reply_to_handle=(rec.get("in_reply_to_screen_name") or "").strip().lstrip("@") or None,
+        reply_to_handle=entities.normalise_handle(rec.get("in_reply_to_screen_name")),
         quoted_post_id=quoted, conversation_id=None,
         hashtags=tags, mentions=mentions, urls=urls)
 

@@ -20,7 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
+
 from tweetstorm.errors import InputError
+from tweetstorm.ingest.entities import text_entities
 from tweetstorm.ingest.formats import _common as c
 
 NAME = "twarc2"
@@ -66,17 +69,78 @@ def read_span(path: Path, start: int, end: int | None) -> Iterator[tuple[int, di
         if not isinstance(data, list):
             yield number, c.error(path, "'data' of the page is not a list of tweets", line=number)
             continue
+        kind = _non_post_kind(data)
+        if kind is not None:
+            yield number, c.error(path, f"the page holds {kind}, not tweets",
+                                  "give only the tweets' output (twarc2 search, timeline, ...) to the ingest step",
+                                  line=number)
+            continue
         try:
             users, tweets = index_includes(obj.get("includes"))
         except (TypeError, AttributeError) as exc:
             yield number, c.error(path, f"'includes' of the page is malformed ({exc})", line=number)
             continue
+        collected = page_collected_at(obj)
         for tweet in data:
             try:  # c.safe, inlined: this loop runs once per tweet
                 post = convert(path, number, tweet, users, tweets)
+                if isinstance(post, dict):
+                    post["_version"] = version(tweet, post["post_id"], collected)
             except c.SAFE_ERRORS as exc:
                 post = c.structure_error(path, number, exc)
             yield number, post
+
+
+#: What twarc2 writes for commands whose output holds no posts, by the keys of its objects.
+_NON_POSTS = (
+    ("tweet_count", "tweet counts (twarc2 counts output)"),
+    ("member_count", "lists (twarc2 lists output)"),
+    ("owner_id", "lists (twarc2 lists output)"),
+    ("username", "user profiles (twarc2 users or followers output)"),
+)
+
+
+def _non_post_kind(data: list) -> str | None:
+    """What the objects of a page's ``data`` are when they are not tweets (None for tweets)."""
+    first = data[0] if data else None
+    if not isinstance(first, dict) or "text" in first or "note_tweet" in first:
+        return None
+    return next((kind for key, kind in _NON_POSTS if key in first), None)
+
+
+def no_posts(path: Path, head: bytes) -> str | None:
+    """Why a twarc2 file holds no posts at all (its first page holds users, lists or counts),
+    else None. The first line is read whole (it may be longer than ``head``)."""
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if raw.strip():
+                break
+        else:
+            return None
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    data = obj.get("data") if isinstance(obj, dict) else None
+    kind = _non_post_kind(data) if isinstance(data, list) else None
+    return None if kind is None else f"holds no posts: its records are {kind}"
+
+
+def page_collected_at(obj: dict):
+    """When twarc2 collected a page or a flattened tweet (``__twarc.retrieved_at``), or None."""
+    meta = obj.get("__twarc")
+    return c.parse_iso(meta.get("retrieved_at")) if isinstance(meta, dict) else None
+
+
+def version(tweet: dict, post_id: str, collected) -> tuple[str | None, int, object]:
+    """``(first version's id, edit number, collection time)`` of a v2 tweet: an edited tweet
+    lists every version's id in ``edit_history_tweet_ids``, the first being the original."""
+    history = tweet.get("edit_history_tweet_ids")
+    if isinstance(history, list) and len(history) > 1:
+        ids = [str(h) for h in history]
+        rank = ids.index(post_id) if post_id in ids else len(ids) - 1
+        return ids[0], rank, collected
+    return None, 0, collected
 
 
 def index_includes(includes: object) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -108,7 +172,7 @@ def _text_and_entities(tweet: dict, drop_status: str | None = None
         text = ""
     text = c.unescape(text)
     if not isinstance(entities, dict):
-        return text, c.hashtags_from_text(text), c.mentions_from_text(text), []
+        return (text, *text_entities(text))
     links: list[tuple[str, str]] = []
     urls: list[str] = []
     for u in sorted((u for u in entities.get("urls") or () if isinstance(u, dict)),

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tweetstorm.errors import InputError
+from tweetstorm.ingest import entities
 from tweetstorm.ingest.formats import _common, _sheet
 
 NAME = "twarc_csv"
@@ -45,6 +46,21 @@ REQUIRED = {
     "author_id": "the author's user id",
     "author.username": "the author's handle",
 }
+_SIGNATURE = ("id", "conversation_id", "author_id", "created_at", "text")
+
+
+def missing_columns(header: list[str]) -> list[str] | None:
+    """The columns twarc-csv output needs that ``header`` lacks, when the header looks like
+    twarc-csv output (``referenced_tweets.*`` or ``author.*`` columns and at least two of its
+    main columns); None otherwise."""
+    have = set(header)
+    if not any(h.startswith(("referenced_tweets.", "author.")) for h in header):
+        return None
+    if len(have & set(_SIGNATURE)) < 2:
+        return None
+    return [c for c in dict.fromkeys([*_SIGNATURE, *REQUIRED]) if c not in have] or None
+
+
 _TCO = re.compile(r"https?://t\.co/\w+")
 
 
@@ -86,16 +102,15 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
         raise fail(f"no usable created_at ({err})",
                    "restore the created_at value (ISO 8601, e.g. 2023-03-14T14:00:00.000Z)"
                    ) from None
-    handle = rec["author.username"].strip().lstrip("@")
-    if not handle:
-        raise fail("no author (author.username is empty)", "fill in author.username")
+    handle = entities.normalise_handle(rec["author.username"])
     retweeted = ident("referenced_tweets.retweeted.id")
     quoted = ident("referenced_tweets.quoted.id")
 
     text = _sheet.clean_text(rec["text"].replace("\\n", "\n"))
     text, rt_user = _common.strip_rt_prefix(text)
     tags = [t.lstrip("#").lower() for t in _entity_list(rec, "entities.hashtags", "tag", fail)]
-    mentions = [m.lstrip("@") for m in _entity_list(rec, "entities.mentions", "username", fail)]
+    mentions = [h for m in _entity_list(rec, "entities.mentions", "username", fail)
+                if (h := entities.normalise_handle(m))]
     if rt_user is not None and mentions and mentions[0].lower() == rt_user.lower():
         mentions = mentions[1:]  # unmerged retweet: the RT prefix's mention is not the post's
     urls = _entity_list(rec, "entities.urls", "expanded_url", fail)
@@ -108,7 +123,7 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
         text=text, lang=(rec.get("lang") or "").strip() or None,
         is_retweet=retweeted is not None or rt_user is not None, retweeted_post_id=retweeted,
         reply_to_post_id=ident("referenced_tweets.replied_to.id"),
-        reply_to_handle=(rec.get("in_reply_to_username") or "").strip().lstrip("@") or None,
+        reply_to_handle=entities.normalise_handle(rec.get("in_reply_to_username")),
         quoted_post_id=quoted, conversation_id=ident("conversation_id"),
         hashtags=tags, mentions=mentions, urls=urls)
 

@@ -38,6 +38,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tweetstorm.errors import InputError
+from tweetstorm.missing import is_missing
+from tweetstorm.ingest import entities
 from tweetstorm.ingest.formats import _common, _sheet
 
 NAME = "tweet_archivist"
@@ -90,7 +92,7 @@ def sniff(path: Path, head: bytes) -> bool:
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             return False
         try:
-            return _looks_like_archivist(_xlsx_header(path))
+            return _looks_like_archivist(workbook_header(path))
         except (InputError, *_XLSX_ERRORS):
             return False
     header = _sheet.head_header(head)
@@ -134,15 +136,33 @@ def _require(header: list[object], name: str, path: Path) -> dict[str, int]:
     return cols
 
 
-def _xlsx_header(path: Path) -> list[object]:
-    """The first row of the first worksheet (read-only; the workbook is closed again)."""
+def workbook_header(path: Path) -> list[object]:
+    """The first row of the first worksheet (read-only; the workbook is closed again); an
+    :class:`InputError` for a damaged or truncated workbook."""
     wb = _open_workbook(path)
     try:
+        if not wb.worksheets:
+            return []
         for values in wb.worksheets[0].iter_rows(max_row=1, values_only=True):
             return list(values)
         return []
+    except _XLSX_ERRORS as err:
+        raise InputError(_sheet.rel(path), f"the workbook is damaged or truncated ({type(err).__name__}: {err})",
+                         "open it in Excel and save it again, or export again") from None
     finally:
         wb.close()
+
+
+def missing_columns(header: list[object]) -> list[str] | None:
+    """The required fields a header lacks when it has at least two of them (it looks like a
+    Tweet Archivist export), each with the headers accepted for it; None otherwise."""
+    if {"status_url", "entities_str", "conversation_id"} & {_norm(h) for h in header}:
+        return None
+    cols = _columns(header)
+    found = [f for f in REQUIRED if f in cols]
+    if len(found) < 2 or len(found) == len(REQUIRED):
+        return None
+    return [f"{f} (one of: {', '.join(ALIASES[f])})" for f in REQUIRED if f not in cols]
 
 
 def _open_workbook(path: Path):
@@ -199,7 +219,8 @@ def _guarded(values: list[object], fields: dict[str, int], name: str, row: int,
 def _post(values: list[object], fields: dict[str, int], name: str, row: int, epoch) -> dict:
     def cell(field: str) -> object:
         i = fields.get(field)
-        return values[i] if i is not None and i < len(values) else None
+        value = values[i] if i is not None and i < len(values) else None
+        return None if is_missing(value) else value  # the one missing-value rule
 
     def fail(what: str, fix: str) -> InputError:
         return InputError(name, what, fix, row=row)
@@ -220,17 +241,17 @@ def _post(values: list[object], fields: dict[str, int], name: str, row: int, epo
         raise fail(f"no usable date ({err})",
                    "restore the date: an Excel date cell or text such as 2023-03-14 14:00:00"
                    ) from None
-    handle = str(cell("author") or "").strip().lstrip("@")
-    if not handle:
+    handle = entities.normalise_handle(cell("author"))
+    if handle is None:
         raise fail("no author (the author cell is empty)", "fill in the author's handle")
     raw = cell("text")
     text = _sheet.clean_text("" if raw is None else str(raw))
     text, rt_user = _common.strip_rt_prefix(text)
-    tags, mentions, urls = _sheet.text_entities(text)
+    tags, mentions, urls = entities.text_entities(text)
     lang = str(cell("lang") or "").strip() or None
     return _sheet.new_post(
         post_id=post_id, author_id=ident("author_id"), author_handle=handle, created_at=created,
         text=text, lang=lang, is_retweet=rt_user is not None,
         reply_to_post_id=ident("reply_id"),
-        reply_to_handle=str(cell("reply_handle") or "").strip().lstrip("@") or None,
+        reply_to_handle=entities.normalise_handle(cell("reply_handle")),
         hashtags=tags, mentions=mentions, urls=urls)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tweetstorm.errors import InputError
+from tweetstorm.ingest.entities import text_entities
 from tweetstorm.ingest.formats import _common as c
 
 NAME = "twitter_v1"
@@ -69,7 +70,7 @@ def full_text(tweet: dict, drop_status: str | None) -> tuple[str, list[str], lis
         return None
     text = c.unescape(text)
     if not isinstance(entities, dict):
-        return text, c.hashtags_from_text(text), c.mentions_from_text(text), []
+        return (text, *text_entities(text))
     links: list[tuple[str, str]] = []
     urls: list[str] = []
     url_entities = [u for u in entities.get("urls") or () if isinstance(u, dict)]
