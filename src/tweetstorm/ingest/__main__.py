@@ -81,5 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> int:
+    """The command's entry point: :func:`main` ended through :func:`tweetstorm.cli.run`."""
+    return cli.run(main, PROG)
+
+
 if __name__ == "__main__":
-    sys.exit(cli.run(main, PROG))
+    sys.exit(run())
