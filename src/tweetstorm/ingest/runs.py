@@ -20,13 +20,16 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tweetstorm.ingest._record import ARROW_SCHEMA, READER_KEYS
+from tweetstorm.ingest._record import ARROW_SCHEMA
 
 #: Rows per record batch of a spilled run (the merge holds one batch per run).
 RUN_BATCH_ROWS = 2048
 _TS = ARROW_SCHEMA.field("created_at").type
-#: Fields compared to tell a duplicate from another version (the source columns are not).
-CONTENT_FIELDS: tuple[str, ...] = tuple(k for k in READER_KEYS if k != "post_id")
+#: Fields compared to tell a duplicate from another version of a post: what the post says and
+#: who posted it when. Ids local to a server (a Mastodon account id, the API address of a reply's
+#: parent) and the thread id (not carried by every format) are not compared.
+CONTENT_FIELDS: tuple[str, ...] = ("author_handle", "created_at", "text", "is_retweet",
+                                   "retweeted_post_id", "quoted_post_id", "hashtags", "mentions", "urls")
 
 
 @dataclass
@@ -206,8 +209,10 @@ def _compatible(a: dict, b: dict) -> bool:
         x, y = a[k], b[k]
         if x is None or y is None or x == y:
             continue
-        if isinstance(x, list) and (not x or not y):
-            continue
+        if isinstance(x, list) and (not x or not y or sorted(x) == sorted(y)):
+            continue  # entity lists: one format lacks them, or lists them in another order
+        if k == "created_at" and x.replace(microsecond=0) == y.replace(microsecond=0):
+            continue  # one server keeps milliseconds, another whole seconds
         return False
     return True
 

@@ -132,7 +132,10 @@ def _content(status: dict) -> tuple[str, list[str], list[str], list[str]]:
         text = f"{spoiler}\n\n{text}"
     tags = [t["name"].lower() for t in status.get("tags") or ()
             if isinstance(t, dict) and isinstance(t.get("name"), str)]
-    if not tags:
+    if tags:  # in the order of the text (each server lists them in its own order)
+        lowered = text.lower()
+        tags.sort(key=lambda t: (lowered.find("#" + t) % (len(lowered) + 1)))
+    else:
         tags = entities.hashtags(text)
     # Order mentions as they appear in the text (the API lists them in arbitrary order).
     found = []
