@@ -1,4 +1,4 @@
-"""Ingest benchmark (issue 3): our CLI vs ``twarc2 csv`` (twarc-csv) vs a bare orjson parse.
+"""Ingest benchmark: our CLI vs ``twarc2 csv`` (twarc-csv) vs a bare orjson parse.
 
     python benchmarks/bench_ingest.py            # 1,000,000 tweets (make bench)
     python benchmarks/bench_ingest.py --n 200000 # a few minutes

@@ -1,4 +1,4 @@
-"""The spreadsheet-family readers (Tweet Archivist, TAGS, twarc-csv) on their fixtures (issue 3).
+"""The spreadsheet-family readers (Tweet Archivist, TAGS, twarc-csv) on their fixtures.
 
 Expected values come from ``tests/fixtures/ingest/EVENT.md`` (parsed here, not from the
 readers) and from hand computation (Excel serials, rounded ids). Fixtures are rebuilt by

@@ -1,4 +1,4 @@
-"""The cross-format test (issue 3): the event of ``tests/fixtures/ingest/EVENT.md`` in each of the
+"""The cross-format test: the event of ``tests/fixtures/ingest/EVENT.md`` in each of the
 nine export formats, read with :func:`tweetstorm.ingest.read_posts`, gives the same canonical
 table up to what a format cannot carry.
 

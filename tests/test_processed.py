@@ -48,3 +48,45 @@ def test_posts_schema_is_the_canonical_table_plus_structure():
 def test_write_csv_without_index_and_with_unix_line_ends(tmp_path):
     path = processed.write_csv(_frame(), tmp_path / "r.csv")
     assert path.read_bytes() == b"unit_id,code,n\n10,a,1\n2,,2\n"
+
+
+def test_schemas_are_declared_once():
+    from tweetstorm import schemas
+    from tweetstorm.ingest import ARROW_SCHEMA
+
+    assert ARROW_SCHEMA is schemas.CANONICAL_POSTS and processed.POSTS_SCHEMA is schemas.PROCESSED_POSTS
+    assert schemas.INGEST_REPORT_COLUMNS == ["source_file", "source_format", "exact_ids", "read", "kept",
+                                             "duplicate", "superseded", "rejected", "note"]
+
+
+def test_posts_round_trip_through_the_one_writer_and_reader(tmp_path):
+    from tweetstorm import paths
+    from tweetstorm.ingest import read_posts
+
+    posts = read_posts(paths.ROOT / "tests/fixtures/ingest/json/twarc2.jsonl").posts
+    posts = posts.assign(role="answer", question="Q1", assign_rule="prefix")
+    path = processed.write_posts(posts, tmp_path / "posts.parquet")
+    assert pq.read_schema(path).names == processed.POSTS_SCHEMA.names
+    back = processed.read_posts(path)
+    pd.testing.assert_frame_equal(back, posts[processed.POSTS_SCHEMA.names].reset_index(drop=True),
+                                  check_dtype=False)
+    assert back["hashtags"].iloc[6] == ["plnstorm", "phd"] and str(back["created_at"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_read_posts_names_the_file_and_what_is_missing(tmp_path):
+    from tweetstorm.errors import InputError
+
+    with pytest.raises(InputError, match="missing"):
+        processed.read_posts(tmp_path / "none.parquet")
+    processed.write_parquet(_frame(), tmp_path / "t.parquet")
+    with pytest.raises(InputError, match="post_id"):
+        processed.read_posts(tmp_path / "t.parquet")
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    path = processed.write_parquet(_frame(), tmp_path / "t.parquet")
+    before = path.read_bytes()
+    bad = _frame().assign(n=["x", 1])  # mixed types: pyarrow refuses them
+    with pytest.raises(Exception):
+        processed.write_parquet(bad, path, schema=pa.schema([pa.field("n", pa.int64())]))
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["t.parquet"]
