@@ -334,3 +334,27 @@ def test_an_unexpected_error_is_one_line_with_the_trace_in_build(tmp_path, monke
     monkeypatch.setattr(sys, "stderr", err)
     assert cli_main.run() == 1
     assert err.getvalue().count("\n") == 1 and "build/errors/" in err.getvalue()
+
+
+def test_read_posts_refuses_a_rejects_file_that_is_an_input(tmp_path):
+    from tweetstorm.errors import ParameterError
+
+    src = _copy(tmp_path, TWARC2)
+    before = src.read_bytes()
+    with pytest.raises(ParameterError, match="rejects"):
+        read_posts(src, on_error="skip", rejects=src)
+    assert src.read_bytes() == before
+
+
+def test_an_edited_mastodon_status_keeps_its_latest_edit(tmp_path):
+    """Mastodon keeps a status's uri when it is edited: the version with the latest edited_at wins,
+    whatever the input order."""
+    status = json.loads((FIX / "json/mastodon.jsonl").read_text(encoding="utf-8").splitlines()[0])[0]
+    status = {k: v for k, v in status.items() if k not in ("in_reply_to_id", "in_reply_to_account_id")}
+    old = dict(status, content="<p>first words</p>", edited_at=None)
+    new = dict(status, content="<p>better words</p>", edited_at="2023-03-14T15:00:00.000Z")
+    (tmp_path / "a.jsonl").write_text(json.dumps(new) + "\n" + json.dumps(old) + "\n", encoding="utf-8")
+    res = read_posts(tmp_path / "a.jsonl")
+    assert res.posts["text"].tolist() == ["better words"]
+    assert res.report[["kept", "superseded"]].values.tolist() == [[1, 1]]
+    assert res.superseded[0][1] == 2 and res.superseded[0][3]["text"] == "first words"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
+from tweetstorm import safeio
 from tweetstorm.errors import InputError, ParameterError
 from tweetstorm.ingest import detection, reading
 from tweetstorm.ingest.formats import FORMATS
@@ -175,6 +176,10 @@ def read_posts(inputs, *, format: str | None = None, on_error: str = "fail",
     Earlier versions of a post (same id, other content; an edited post's earlier ids) are not
     kept: ``result.superseded``, written to ``superseded`` when given, else with the rejects.
     """
+    if rejects is not None or superseded is not None:  # inputs are sacred
+        given = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+        safeio.refuse_inputs_as_outputs({"rejects": rejects, "superseded": superseded},
+                                        [detection.resolve_input(i) for i in given])
     got = ingest_table(inputs, format=format, on_error=on_error, progress=progress, workers=workers)
     sup = [(f, ln, why, rec) for f, ln, why, rec in got.superseded]
     if superseded is not None:

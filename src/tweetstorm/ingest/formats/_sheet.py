@@ -277,6 +277,18 @@ def parse_id(value: object) -> tuple[str | None, bool]:
     raise ValueError(f"{text!r} is not an id")
 
 
+def exact_id(raw: object, column: str, fail: Callable[[str, str], InputError]) -> str | None:
+    """The id of a cell that must hold an exact id (None for an empty cell): the one check of a
+    spreadsheet-mangled id. ``fail(what, fix)`` builds the error for the row."""
+    try:
+        value, exact = parse_id(raw)
+    except ValueError:
+        raise fail(f"{column} is {raw!r}, not an id", ID_FIX) from None
+    if not exact:
+        raise fail(f"{column} is {str(raw).strip()!r}: a spreadsheet rounded this id", ID_FIX)
+    return value
+
+
 def _decimal_comma(text: str) -> str:
     """``1,63564E+18`` / ``44999,58`` (a decimal-comma locale) -> with a decimal point."""
     return text.replace(",", ".") if _COMMA_NUMBER.fullmatch(text) else text

@@ -108,7 +108,7 @@ def _facets(record: dict) -> tuple[str, list[str], list[str], list[str]]:
     for extra in record.get("tags") or ():
         if isinstance(extra, str) and extra.lower() not in tags:
             tags.append(extra.lower())
-    if not any(k == "tag" for _, _, k, _ in spans) and not tags:
+    if not record.get("facets") and not tags:  # no facets at all: the #words of the text
         tags = entities.hashtags(full)
     mentions = [v for s, e, k, v in spans if k == "mention"]
     links = [v for s, e, k, v in spans if k == "link"]

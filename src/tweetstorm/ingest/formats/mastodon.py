@@ -5,7 +5,8 @@ statuses) per line, or one JSON array saved whole (one API page: parsed whole, a
 hundred statuses; ``source_line`` is then 1).
 
 - ``post_id`` is the status ``uri`` (ids are only unique per instance; the uri is global), so the
-  framework de-duplicates on it. A boost's own uri ends in ``/activity``.
+  framework de-duplicates on it (a status without ``uri``: its ``url``, else its local ``id``); of an
+  edited status the version with the latest ``edited_at`` is kept. A boost's own uri ends in ``/activity``.
 - ``author_handle`` is the account qualified with its instance (``anna_r@scholar.social``); mentions
   likewise; the text shows mentions as the HTML does (``@anna_r``).
 - ``content`` is HTML: converted with the standard library's :mod:`html.parser` (paragraphs and
@@ -151,7 +152,7 @@ def convert(path: Path, number: int, status: object, uris: dict[str, str]) -> di
     """One status -> a post dict (or an InputError)."""
     if not isinstance(status, dict):
         return c.error(path, "a Mastodon record is not a status object", line=number)
-    uri = c.str_or_none(status.get("uri"))
+    uri = c.str_or_none(status.get("uri")) or c.str_or_none(status.get("url")) or c.str_or_none(status.get("id"))
     if uri is None:
         return c.error(path, f"a status has no uri (id {status.get('id')!r})", line=number)
     created = c.parse_iso(status.get("created_at"))
@@ -189,7 +190,10 @@ def convert(path: Path, number: int, status: object, uris: dict[str, str]) -> di
         if parent is not None:
             reply_handle = _qualify(parent.get("acct"), parent.get("url"))
     lang = c.str_or_none(source.get("language"))
+    edited = c.parse_iso(status.get("edited_at"))
     return {
+        # an edited status keeps its uri: the latest edit is the latest version
+        "_version": (None, int(edited.timestamp() * 1e6) if edited else 0, None),
         "post_id": uri,
         "platform": "mastodon",
         "author_id": c.str_or_none(account.get("id")),

@@ -141,14 +141,7 @@ def _tweet_id(rec: dict[str, str], fail) -> str:
 
 
 def _other_id(rec: dict[str, str], column: str, fail) -> str | None:
-    raw = rec.get(column)
-    try:
-        value, exact = _sheet.parse_id(raw)
-    except ValueError:
-        raise fail(f"{column} is {raw!r}, not an id", _sheet.ID_FIX) from None
-    if not exact:
-        raise fail(f"{column} is {raw.strip()!r}: a spreadsheet rounded this id", _sheet.ID_FIX)
-    return value
+    return _sheet.exact_id(rec.get(column), column, fail)
 
 
 def _entities(raw: str, fail) -> tuple[list[str], list[str], list[str], list[tuple[str, str]]]:

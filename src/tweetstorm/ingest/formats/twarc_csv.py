@@ -83,14 +83,7 @@ def _post(rec: dict[str, str], name: str, row: int) -> dict:
         return InputError(name, what, fix, row=row)
 
     def ident(column: str, required: bool = False) -> str | None:
-        raw = rec.get(column) or ""
-        try:
-            value, exact = _sheet.parse_id(raw)
-        except ValueError:
-            raise fail(f"{column} is {raw!r}, not an id", _sheet.ID_FIX) from None
-        if not exact:
-            raise fail(f"{column} is {raw.strip()!r}: a spreadsheet rounded this id",
-                       _sheet.ID_FIX)
+        value = _sheet.exact_id(rec.get(column) or "", column, fail)
         if required and value is None:
             raise fail(f"no tweet id ({column} is empty)", "remove the row or restore its id")
         return value
