@@ -358,3 +358,23 @@ def test_an_edited_mastodon_status_keeps_its_latest_edit(tmp_path):
     assert res.posts["text"].tolist() == ["better words"]
     assert res.report[["kept", "superseded"]].values.tolist() == [[1, 1]]
     assert res.superseded[0][1] == 2 and res.superseded[0][3]["text"] == "first words"
+
+
+def test_an_edited_tweet_in_an_x_archive_keeps_its_latest_version(tmp_path):
+    """An X archive stores every version of an edited tweet, each with the ids of all versions."""
+    data = tmp_path / "archive" / "data"
+    data.mkdir(parents=True)
+    (data / "account.js").write_text('window.YTD.account.part0 = [{"account": {"username": "ann", '
+                                     '"accountId": "7"}}]', encoding="utf-8")
+    base = {"created_at": "Tue Mar 14 14:00:00 +0000 2023", "entities": {"hashtags": [], "user_mentions": [], "urls": []},
+            "lang": "en"}
+    first = dict(base, id_str="100", full_text="tpyo here",
+                 edit_info={"initial": {"editTweetIds": ["100", "101"]}})
+    second = dict(base, id_str="101", full_text="typo fixed", created_at="Tue Mar 14 14:05:00 +0000 2023",
+                  edit_info={"edit": {"initialTweetId": "100", "editControlInitial": {"editTweetIds": ["100", "101"]}}})
+    (data / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps([{"tweet": second}, {"tweet": first}]),
+                                    encoding="utf-8")
+    res = read_posts(tmp_path / "archive")
+    assert res.posts["post_id"].tolist() == ["101"] and res.posts["text"].tolist() == ["typo fixed"]
+    assert res.report[["read", "kept", "superseded"]].values.tolist() == [[2, 1, 1]]
+    assert "earlier version of post 101" in res.superseded[0][2]

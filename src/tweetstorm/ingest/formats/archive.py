@@ -153,6 +153,7 @@ def convert(path: Path, position: int, tweet: dict, handle: str | None,
     post = v1.convert(path, position, shaped)
     if isinstance(post, InputError):
         return post
+    post["_version"] = _version(tweet, post["post_id"])
     if is_rt:
         text, rt_user = c.strip_rt_prefix(post["text"])
         post["text"] = text
@@ -160,3 +161,21 @@ def convert(path: Path, position: int, tweet: dict, handle: str | None,
         if rt_user and post["mentions"] and post["mentions"][0] == rt_user:
             post["mentions"] = post["mentions"][1:]
     return post
+
+
+def _version(tweet: dict, post_id: str) -> tuple[str | None, int, None]:
+    """(first version's id, edit number, None) of an archive tweet: ``edit_info.initial`` of a
+    first version or ``edit_info.edit`` of a later one lists every version's id in order."""
+    info = tweet.get("edit_info") if isinstance(tweet.get("edit_info"), dict) else {}
+    ids = None
+    if isinstance(info.get("initial"), dict):
+        ids = info["initial"].get("editTweetIds")
+    elif isinstance(info.get("edit"), dict):
+        ctrl = info["edit"].get("editControlInitial")
+        ids = ctrl.get("editTweetIds") if isinstance(ctrl, dict) else None
+        if not ids and info["edit"].get("initialTweetId") is not None:
+            ids = [info["edit"]["initialTweetId"], post_id]
+    if not isinstance(ids, list) or len(ids) < 2:
+        return None, 0, None
+    ids = [str(i) for i in ids]
+    return ids[0], ids.index(post_id) if post_id in ids else len(ids) - 1, None
