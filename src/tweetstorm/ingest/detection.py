@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import errno
 import gzip
 import lzma
 import os
@@ -110,7 +111,7 @@ def _check_link(path: Path, name: str) -> None:
         raise InputError(name, "the input is a symbolic link that loops (it leads back to itself)",
                          "remove the link or point it at the export file") from None
     except OSError as err:
-        if err.errno == 40:  # ELOOP
+        if err.errno == errno.ELOOP:
             raise InputError(name, "the input is a symbolic link that loops (it leads back to itself)",
                              "remove the link or point it at the export file") from None
         raise InputError(name, "the input is a symbolic link to a file that does not exist",
