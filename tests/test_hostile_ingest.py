@@ -378,3 +378,34 @@ def test_an_edited_tweet_in_an_x_archive_keeps_its_latest_version(tmp_path):
     assert res.posts["post_id"].tolist() == ["101"] and res.posts["text"].tolist() == ["typo fixed"]
     assert res.report[["read", "kept", "superseded"]].values.tolist() == [[2, 1, 1]]
     assert "earlier version of post 101" in res.superseded[0][2]
+
+
+@pytest.mark.parametrize("token", ["NA", "n/a", "null"])
+@pytest.mark.parametrize("kind", ["twarc_csv", "tweet_archivist_csv", "tweet_archivist_xlsx"])
+def test_missing_value_tokens_in_every_spreadsheet_reader(tmp_path, kind, token):
+    """twarc-csv and Tweet Archivist (CSV and workbook): optional cells holding a missing-value
+    token read as missing, the posts as without them."""
+    import openpyxl
+
+    if kind == "twarc_csv":
+        src, cols = TWARC_CSV, ["in_reply_to_username", "lang", "source"]
+    else:
+        src, cols = FIX / "csv/tweet_archivist_event.csv", ["to_user", "iso_language_code", "in_reply_to_status_id"]
+    df = pd.read_csv(src, dtype=str, keep_default_na=False)
+    plain = read_posts(src).posts
+    df[cols] = token
+    if kind == "tweet_archivist_xlsx":
+        p = tmp_path / "sheet.xlsx"
+        wb = openpyxl.Workbook()
+        wb.active.append(list(df.columns))
+        for row in df.itertuples(index=False):
+            wb.active.append(list(row))
+        wb.save(p)
+    else:
+        p = tmp_path / "sheet.csv"
+        df.to_csv(p, index=False)
+    res = read_posts(p)
+    assert reconciles(res.report) and res.report["rejected"].item() == 0
+    assert len(res.posts) == len(plain)
+    assert res.posts["reply_to_handle"].isna().all() and res.posts["lang"].isna().all()
+    assert res.posts["text"].tolist() == plain["text"].tolist()
