@@ -64,7 +64,7 @@ def test_posts_round_trip_through_the_one_writer_and_reader(tmp_path):
     from tweetstorm.ingest import read_posts
 
     posts = read_posts(paths.ROOT / "tests/fixtures/ingest/json/twarc2.jsonl").posts
-    posts = posts.assign(role="answer", question="Q1", assign_rule="prefix")
+    posts = posts.assign(role="answer", question="Q1", assign_rule="prefix", author_kind="participant")
     path = processed.write_posts(posts, tmp_path / "posts.parquet")
     assert pq.read_schema(path).names == processed.POSTS_SCHEMA.names
     back = processed.read_posts(path)
