@@ -225,8 +225,12 @@ GOOD = [(IDS[1], "Q1", "t", "knowledge"), (IDS[3], "Q1", "t", "network")]
 
 
 @pytest.mark.parametrize("bad_row, message", [
-    ((IDS[5], "Q1", "t", "kowledge"), r"rater_R1\.csv, row 4: unknown code 'kowledge' for Q1"),
-    ((IDS[5], "Q1", "t", "Knowledge"), r"row 4: unknown code .*Fix: write 'knowledge'"),
+    ((IDS[5], "Q1", "t", "kowledge"),
+     r"rater_R1\.csv, row 4: unknown code 'kowledge' for Q1 in column code"),
+    ((IDS[5], "Q1", "t", "Knowledge"),
+     r"row 4: code 'Knowledge' in column code differs .* 'knowledge' .*letter case.*Fix: write 'knowledge'"),
+    ((IDS[5], "Q1", "t", " knowledge"),
+     r"row 4: code ' knowledge' in column code has space around it.*Fix: write 'knowledge'"),
     (("123456789012345699", "Q1", "t", "career"), r"row 4: unit id '123456789012345699' is not"),
     ((IDS[1], "Q1", "t", "career"), r"row 4: unit 123456789012345601 appears twice .*row 2"),
     (("1.23457E+17", "Q1", "t", "career"), r"row 4: unit id '1.23457E\+17' was mangled"),
@@ -255,11 +259,11 @@ def test_no_rater_name(tmp_path, cb, unit_table):
     # a rater column makes the file name irrelevant
     path = _sheet(tmp_path, [(*r, "R7") for r in GOOD], name="coded.csv",
                   columns=("unit_id", "question", "text", "code", "rater"))
-    ratings = coding.read_sheets([path], cb, unit_table)
+    ratings = coding.read_sheets([path], cb, unit_table, min_raters=1)
     assert set(ratings["rater"]) == {"R7"} and ratings["code"].notna().sum() == 2
     # the column wins over the file name (no phantom rater R1 without codes)
     path.rename(tmp_path / "rater_R1.csv")
-    ratings = coding.read_sheets([tmp_path / "rater_R1.csv"], cb, unit_table)
+    ratings = coding.read_sheets([tmp_path / "rater_R1.csv"], cb, unit_table, min_raters=1)
     assert set(ratings["rater"]) == {"R7"}
 
 
@@ -270,7 +274,7 @@ def test_xlsx_number_cell_id_is_mangled(tmp_path, cb, unit_table):
     ws["A3"].value = float(ws["A3"].value)  # what Excel does to an 18-digit id typed as a number
     wb.save(path)
     with pytest.raises(InputError,
-                       match=r"rater_R1\.xlsx, row 3: unit id '1\.2345678901234.*E\+17' was mangled"):
+                       match=r"rater_R1\.xlsx, sheet coding, row 3: unit id '1\.2345678901234.*E\+17' was mangled"):
         coding.read_sheets([path], cb, unit_table)
 
 
@@ -278,7 +282,7 @@ def test_uncoded_units_are_reported(tmp_path, cb, unit_table):
     # R1 left IDS[3] blank and deleted the row of IDS[9]
     rows = [(u, q, "t", "" if u == IDS[3] else CODES["R1"][IDS.index(u)])
             for u, q in zip(unit_table["unit_id"], unit_table["question"]) if u != IDS[9]]
-    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table)
+    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table, min_raters=1)
     assert coding.uncoded(ratings).to_dict("records") == [
         {"unit_id": IDS[3], "question": "Q1", "rater": "R1"},
         {"unit_id": IDS[9], "question": "Q3", "rater": "R1"}]
@@ -399,7 +403,7 @@ def test_multi_code_normalised_and_presence(tmp_path, unit_table):
     cb = make_codebook(multi_q2=True)
     q2 = list(unit_table.loc[unit_table["question"] == "Q2", "unit_id"])  # IDS 4, 0, 7
     rows = [(q2[0], "Q2", "t", "peer; fun"), (q2[1], "Q2", "t", "need"), (q2[2], "Q2", "t", "fun;fun")]
-    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table)
+    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table, min_raters=1)
     got = ratings.set_index("unit_id").loc[q2, "code"].tolist()
     assert got == ["fun;peer", "need", "fun"]  # codebook order, no duplicates
     # per-code presence, as the reliability notebook computes it (sep = coding.SEPARATOR)
