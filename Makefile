@@ -40,9 +40,11 @@ RAW_EXPORT ?= data/raw/tweetstorm_twarc2.jsonl
 RAW_PARTICIPANTS ?= data/raw/participants.csv
 RAW_PLN ?= data/raw/pln_identification.csv
 CODEBOOK ?= data/raw/codebook.yml
-SHEETS ?= data/raw/coding/rater_*.csv
+SHEETS ?= data/raw/coding
 ADJUDICATION ?= data/raw/adjudication.csv
-RATER_SHEETS := $(sort $(wildcard $(SHEETS)))
+# the completed coding sheets: every rater_<R>.csv and rater_<R>.xlsx in the SHEETS folder; the
+# folder is a prerequisite too, so adding or removing a sheet reruns the coding step
+RATER_SHEETS := $(sort $(wildcard $(SHEETS)/rater_*.csv $(SHEETS)/rater_*.xlsx))
 
 POSTS := data/processed/posts.parquet
 INGEST_REPORT := data/processed/ingest_report.csv
@@ -70,9 +72,9 @@ P_01 := -p inputs '$(call yaml_list,$(RAW_EXPORT))' -p participants_path $(RAW_P
         -p participants_out $(PARTICIPANTS) -p pln_out $(PLN_CONTACTS)
 
 NB_02 := notebooks/02-coding.ipynb
-IN_02 := $(POSTS) $(CODEBOOK) $(RATER_SHEETS) $(ADJUDICATION)
+IN_02 := $(POSTS) $(CODEBOOK) $(SHEETS) $(RATER_SHEETS) $(ADJUDICATION)
 OUT_02 := $(RATINGS) $(CONSENSUS)
-P_02 := -p posts_path $(POSTS) -p codebook_path $(CODEBOOK) -p sheets '$(SHEETS)' \
+P_02 := -p posts_path $(POSTS) -p codebook_path $(CODEBOOK) -p sheets $(SHEETS) \
         -p adjudication_path $(ADJUDICATION) -p ratings_out $(RATINGS) -p consensus_out $(CONSENSUS)
 
 NB_03 := notebooks/03-reliability.ipynb

@@ -302,7 +302,9 @@ def read_ratings(path: str | os.PathLike[str], *, source: str | None = None,
                              "Parquet file")
         raise InputError(name, f"unknown file type {suffix!r}", "give a .csv, .xlsx or .parquet file")
     table = cells.read_table(p, name, columns, sheet=sheet,
-                             column_key=lambda v: "" if v is None else str(v).strip())
+                             column_key=lambda v: "" if v is None else str(v).strip(),
+                             sheet_fix="name the sheet to read (--sheet NAME), or the columns "
+                                       "(--unit, --rater, --code) as the header row writes them")
     header = [h for h in table.header]
     data = {h: [_ratings_text(rec.cells.get(h)) for rec in table.records] for h in header}
     df = pd.DataFrame(data, columns=header)
