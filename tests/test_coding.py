@@ -536,6 +536,17 @@ def test_fewer_than_two_raters_is_an_error(tmp_path, cb, unit_table):
         coding.read_sheets(empty, cb, unit_table)
 
 
+def test_a_question_nobody_coded_twice_is_an_error(tmp_path, cb, unit_table):
+    folder = _completed(tmp_path, cb, unit_table, {"R1": "csv", "R2": "csv"})
+    path = folder / "rater_R2.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[df["question"] == "Q3", "code"] = ""  # R2 left every Q3 answer (3 units) uncoded
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"no unit of Q3 was coded by two or more raters \(codes "
+                       r"per rater: R1: 3, R2: 0\)"):
+        coding.read_sheets(folder, cb, unit_table)
+
+
 def test_workbook_split_over_two_sheets_reads_both(tmp_path, cb, unit_table):
     folder = _completed(tmp_path, cb, unit_table, {"R1": "xlsx", "R2": "csv"})
     path = folder / "rater_R1.xlsx"

@@ -210,7 +210,8 @@ def test_codebook_names_row_and_intended_code(tmp_path, capsys):
     capsys.readouterr()
     for body, message in (
         ("u1,A,yes,Q1\nu1,B,Yes,Q1\n", "r.csv, row 3: code 'Yes' in column code differs from the "
-                                       "codebook's 'yes' of Q1 only in letter case. Fix: write 'yes'"),
+                                       "codebook's 'yes' of Q1 only in letter case or surrounding space. "
+                                       "Fix: write 'yes'"),
         ("u1,A,yes,Q1\nu1,B,high,Q1\n", "r.csv, row 3: unknown code 'high' for Q1 in column code"),
         ("u1,A,yes ,Q1\nu1,B,yes,Q1\n", "r.csv, row 2: code 'yes ' in column code has space around it"),
         ("u1,A,yes,Q9\nu1,B,yes,Q9\n", "r.csv, row 2: question 'Q9' in column question is not in"),

@@ -98,8 +98,9 @@ def check_code(value: object, question: str, codebook: Codebook, where: str, row
             continue
         intended = near_match(p, allowed)
         if intended is not None:
-            raise InputError(where, f"code {p!r} in column {column} differs from the codebook's "
-                             f"{intended!r} of {question} only in letter case",
+            shown = raw if len(parts) == 1 else p  # the cell as written, spaces included
+            raise InputError(where, f"code {shown!r} in column {column} differs from the codebook's "
+                             f"{intended!r} of {question} only in letter case or surrounding space",
                              f"write {intended!r} (codes are case-sensitive; see the codebook)",
                              row=row)
         raise InputError(where, f"unknown code {p!r} for {question} in column {column}",
@@ -186,7 +187,8 @@ def read_sheets(sheets: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
     the order of ``units`` then rater name. Raises InputError (file, row, column, fix) for a
     missing column, a mangled or unknown unit id, a question that does not match the unit, an
     unknown code or one that differs from a codebook code only by letter case or space, the same
-    unit twice for one rater, two sheets of one rater, and fewer than ``min_raters`` raters.
+    unit twice for one rater, two sheets of one rater, fewer than ``min_raters`` raters, and (with
+    two or more) a question none of whose units was coded by two raters.
     """
     check_questions(units, codebook)
     files = sheet_files(sheets)
@@ -247,7 +249,24 @@ def read_sheets(sheets: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
     grid["code"] = pd.array(codes, dtype="string")
     for col in ("unit_id", "question", "rater"):
         grid[col] = grid[col].astype("string")
+    if min_raters >= 2:
+        _check_overlap(grid, _spec_name(sheets))
     return grid
+
+
+def _check_overlap(ratings: pd.DataFrame, name: str) -> None:
+    """InputError naming the sheets when no unit of a question was coded by two raters: the
+    reliability step could not compute any agreement for it (and would blame the ratings table)."""
+    coded = ratings[ratings["code"].notna()]
+    per_unit = coded.groupby(["question", "unit_id"], sort=False).size()
+    for question in pd.unique(ratings["question"]):
+        if question in per_unit.index.get_level_values(0) and (per_unit.loc[question] >= 2).any():
+            continue
+        by_rater = coded[coded["question"] == question].groupby("rater").size()
+        counts = ", ".join(f"{r}: {int(by_rater.get(r, 0))}" for r in sorted(pd.unique(ratings["rater"])))
+        raise InputError(name, f"no unit of {question} was coded by two or more raters (codes per "
+                         f"rater: {counts})", f"code the units of {question} in at least two "
+                         "raters' sheets; agreement needs units coded twice")
 
 
 def uncoded(ratings: pd.DataFrame) -> pd.DataFrame:

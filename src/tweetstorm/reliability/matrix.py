@@ -354,8 +354,10 @@ def check_codebook(long_df: pd.DataFrame, codebook, code: str = "code", *,
                 continue
             intended = cells.near_match(part, every)
             if intended is not None:
-                raise InputError(file, f"code {part!r} in column {code} differs from the codebook's "
-                                 f"{intended!r} only in letter case", f"write {intended!r}", row=row)
+                shown = text if len(parts) == 1 else part  # the cell as written, spaces included
+                raise InputError(file, f"code {shown!r} in column {code} differs from the codebook's "
+                                 f"{intended!r} only in letter case or surrounding space",
+                                 f"write {intended!r}", row=row)
             raise InputError(file, f"unknown code {part!r} in column {code}",
                              "use a code of the codebook (" + ", ".join(every) + ")", row=row)
         if text != text.strip():
