@@ -260,9 +260,9 @@ def test_every_sheet_with_the_columns_is_read(tmp_path, capsys):
 
 
 def test_read_ratings_concatenates_sheets_with_their_places(tmp_path):
-    from tweetstorm.reliability import read_ratings
-
     import openpyxl
+
+    from tweetstorm.reliability import read_ratings
 
     path = _two_sheet_workbook(tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(path)

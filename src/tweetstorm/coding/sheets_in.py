@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tweetstorm import paths
-from tweetstorm.cells import Record, cell_text, mangled_id, near_match, read_table
+from tweetstorm.cells import cell_text, mangled_id, near_match, read_table
 from tweetstorm.codebook import Codebook
 from tweetstorm.coding.consensus import wide
 from tweetstorm.coding.layout import RATER_FILE, SEPARATOR, SHEET_COLUMNS, STANDARD_COLUMNS
