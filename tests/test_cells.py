@@ -140,3 +140,18 @@ def test_read_table_csv_with_bom_and_unknown_types(tmp_path):
             cells.read_table(tmp_path / name, name)
     with pytest.raises(InputError, match="a CSV file has no sheets"):
         cells.read_table(path, "r.csv", sheet="coding")
+
+
+def test_csv_rows_numbered_as_a_spreadsheet_and_header_twice(tmp_path):
+    path = tmp_path / "r.csv"
+    # a blank line keeps its row number; a quoted cell over two lines is one row
+    path.write_text('unit,code\n\nu1,a\n"u2","two\nlines"\nu3,b\n', encoding="utf-8")
+    table = cells.read_table(path, "r.csv")
+    assert [(r.row, r.cells["unit"]) for r in table.records] == [(3, "u1"), (4, "u2"), (5, "u3")]
+    path.write_text("unit,code,code\nu1,a,b\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"r\.csv, row 1: column name\(s\) used twice in the "
+                                         r"header: code"):
+        cells.read_table(path, "r.csv")
+    book = _workbook(tmp_path / "w.xlsx", {"s": [["unit", "code", "unit"], ["u1", "a", "u9"]]})
+    with pytest.raises(InputError, match=r"w\.xlsx, row 1: column name\(s\) used twice .*: unit"):
+        cells.read_table(book, "w.xlsx", ("unit",))

@@ -205,11 +205,19 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _check_header(header: list[str], where: str) -> None:
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise InputError(where, f"column name(s) used twice in the header: {', '.join(twice)}",
+                         "rename or delete the extra column (only one can be read)", row=1)
+
+
 def _read_csv(path: Path, name: str, column_key: Callable[[object], str], sep: str) -> Table:
     import pandas as pd
 
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep,
+                         header=None, skip_blank_lines=False)
     except UnicodeDecodeError as err:
         raise InputError(name, "the file is not UTF-8 text",
                          "save it as 'CSV UTF-8' (or as an .xlsx workbook)") from err
@@ -217,9 +225,17 @@ def _read_csv(path: Path, name: str, column_key: Callable[[object], str], sep: s
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise InputError(name, f"not a readable CSV ({first})",
                          "save the sheet again as CSV UTF-8 with a header row") from err
-    header = [column_key(c) for c in df.columns]
-    records = [Record(None, i + 2, dict(zip(header, vals)))
-               for i, vals in enumerate(df.itertuples(index=False, name=None))]
+    if df.empty:
+        raise InputError(name, "not a readable CSV (no header row)",
+                         "save the sheet again as CSV UTF-8 with a header row", row=1)
+    header = [column_key(c) for c in df.iloc[0]]
+    _check_header(header, name)
+    records = []
+    # rows as a spreadsheet numbers them: a blank line keeps its number and carries nothing
+    for i, vals in enumerate(df.iloc[1:].itertuples(index=False, name=None)):
+        if all(_blank(v) or (isinstance(v, float) and math.isnan(v)) for v in vals):
+            continue
+        records.append(Record(None, i + 2, dict(zip(header, vals))))
     return Table(header, records)
 
 
@@ -288,6 +304,7 @@ def _read_xlsx(path: Path, name: str, required: Sequence[str], column_key: Calla
             table = Table(headers[chosen[0]], sheets=list(chosen))
             for title in chosen:
                 header = headers[title]
+                _check_header(header, name if len(names) == 1 else f"{name}, sheet {title}")
                 for key in header:
                     if key and key not in table.header:
                         table.header.append(key)
