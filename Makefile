@@ -42,8 +42,7 @@ RAW_PLN ?= data/raw/pln_identification.csv
 CODEBOOK ?= data/raw/codebook.yml
 SHEETS ?= data/raw/coding
 ADJUDICATION ?= data/raw/adjudication.csv
-# the completed coding sheets: every rater_<R>.csv and rater_<R>.xlsx in the SHEETS folder; the
-# folder is a prerequisite too, so adding or removing a sheet reruns the coding step
+# the completed coding sheets: every rater_<R>.csv and rater_<R>.xlsx in the SHEETS folder
 RATER_SHEETS := $(sort $(wildcard $(SHEETS)/rater_*.csv $(SHEETS)/rater_*.xlsx))
 
 POSTS := data/processed/posts.parquet
@@ -72,7 +71,7 @@ P_01 := -p inputs '$(call yaml_list,$(RAW_EXPORT))' -p participants_path $(RAW_P
         -p participants_out $(PARTICIPANTS) -p pln_out $(PLN_CONTACTS)
 
 NB_02 := notebooks/02-coding.ipynb
-IN_02 := $(POSTS) $(CODEBOOK) $(SHEETS) $(RATER_SHEETS) $(ADJUDICATION)
+IN_02 := $(POSTS) $(CODEBOOK) $(RATER_SHEETS) $(ADJUDICATION)
 OUT_02 := $(RATINGS) $(CONSENSUS)
 P_02 := -p posts_path $(POSTS) -p codebook_path $(CODEBOOK) -p sheets $(SHEETS) \
         -p adjudication_path $(ADJUDICATION) -p ratings_out $(RATINGS) -p consensus_out $(CONSENSUS)
@@ -140,6 +139,8 @@ $$(OUT_$(1)) &: $$(NB_$(1)) params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(IN
 	$$(NBRUN) $$< -f params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(P_$(1)) --outputs $$(OUT_$(1))
 endef
 $(foreach n,$(STEPS),$(eval $(call step,$(n))))
+# the folder of coding sheets must exist (order-only: its time stamp decides nothing)
+$(OUT_02): | $(SHEETS)
 
 # A missing raw input stops make with its name and the notebooks that read it.
 data/raw/%:
