@@ -666,3 +666,39 @@ def test_cli_writes_atomically_and_never_traces(tmp_path, cb, capsys, monkeypatc
     assert "unexpected RuntimeError: disk full" in err and "Traceback" not in err
     assert (out / "rater_R1.csv").read_bytes() == good  # the earlier file stands
     assert sorted(p.name for p in out.iterdir()) == ["rater_R1.csv", "rater_R1.xlsx"]  # no temp left
+
+
+# --------------------------------------------------- notebook 02: raw inputs checked first
+
+@pytest.mark.slow  # starts a kernel
+@pytest.mark.illustrative
+@pytest.mark.parametrize("bad", ["case", "two_files"])
+def test_notebook_02_names_the_raw_sheet_and_writes_nothing(tmp_path, bad):
+    papermill = pytest.importorskip("papermill")
+    from tweetstorm import paths
+
+    sheets = tmp_path / "coding"
+    sheets.mkdir()
+    for src in sorted((paths.RAW / "coding").glob("rater_*.csv")):
+        (sheets / src.name).write_bytes(src.read_bytes())
+    if bad == "case":  # R2's first code written with a capital letter
+        df = pd.read_csv(sheets / "rater_R2.csv", dtype=str, keep_default_na=False)
+        intended = df.loc[0, "code"]
+        df.loc[0, "code"] = intended.capitalize()
+        df.to_csv(sheets / "rater_R2.csv", index=False)
+        want = (f"rater_R2.csv, row 2: code {intended.capitalize()!r} in column code differs from "
+                f"the codebook's {intended!r}")
+    else:  # R3 saved the sheet a second time as a workbook
+        df = pd.read_csv(sheets / "rater_R3.csv", dtype=str, keep_default_na=False)
+        df.to_excel(sheets / "rater_R3.xlsx", index=False)
+        want = "rater R3 has two coding sheets: "
+    outputs = {"ratings_out": str(tmp_path / "out" / "ratings.parquet"),
+               "consensus_out": str(tmp_path / "out" / "consensus.parquet")}
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        papermill.execute_notebook(
+            str(paths.ROOT / "notebooks" / "02-coding.ipynb"), str(tmp_path / "run.ipynb"),
+            parameters={"sheets": str(sheets), **outputs},
+            kernel_name="python3", progress_bar=False, cwd=str(paths.ROOT))
+    assert want in str(err.value.evalue), str(err.value.evalue)
+    assert "data/processed" not in str(err.value.evalue)
+    assert not (tmp_path / "out").exists()  # nothing written
