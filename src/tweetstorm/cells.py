@@ -240,8 +240,10 @@ def _read_csv(path: Path, name: str, column_key: Callable[[object], str], sep: s
 
 
 # What a damaged or truncated workbook raises inside openpyxl, zipfile and the XML parsers
+# (400 randomly damaged workbooks: BadZipFile, zlib.error, KeyError, NotImplementedError; the
+# others from files whose XML is malformed inside an intact zip)
 _BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, IndexError,
-           TypeError, AttributeError, SyntaxError)
+           TypeError, AttributeError, SyntaxError, NotImplementedError)
 _DAMAGED_FIX = ("open it in Excel or LibreOffice and save it again as an .xlsx workbook, or copy "
                 "the complete file again (it may be truncated)")
 
