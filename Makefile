@@ -40,9 +40,10 @@ RAW_EXPORT ?= data/raw/tweetstorm_twarc2.jsonl
 RAW_PARTICIPANTS ?= data/raw/participants.csv
 RAW_PLN ?= data/raw/pln_identification.csv
 CODEBOOK ?= data/raw/codebook.yml
-SHEETS ?= data/raw/coding/rater_*.csv
+SHEETS ?= data/raw/coding
 ADJUDICATION ?= data/raw/adjudication.csv
-RATER_SHEETS := $(sort $(wildcard $(SHEETS)))
+# the completed coding sheets: every rater_<R>.csv and rater_<R>.xlsx in the SHEETS folder
+RATER_SHEETS := $(sort $(wildcard $(SHEETS)/rater_*.csv $(SHEETS)/rater_*.xlsx))
 
 POSTS := data/processed/posts.parquet
 INGEST_REPORT := data/processed/ingest_report.csv
@@ -72,7 +73,7 @@ P_01 := -p inputs '$(call yaml_list,$(RAW_EXPORT))' -p participants_path $(RAW_P
 NB_02 := notebooks/02-coding.ipynb
 IN_02 := $(POSTS) $(CODEBOOK) $(RATER_SHEETS) $(ADJUDICATION)
 OUT_02 := $(RATINGS) $(CONSENSUS)
-P_02 := -p posts_path $(POSTS) -p codebook_path $(CODEBOOK) -p sheets '$(SHEETS)' \
+P_02 := -p posts_path $(POSTS) -p codebook_path $(CODEBOOK) -p sheets $(SHEETS) \
         -p adjudication_path $(ADJUDICATION) -p ratings_out $(RATINGS) -p consensus_out $(CONSENSUS)
 
 NB_03 := notebooks/03-reliability.ipynb
@@ -138,6 +139,8 @@ $$(OUT_$(1)) &: $$(NB_$(1)) params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(IN
 	$$(NBRUN) $$< -f params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(P_$(1)) --outputs $$(OUT_$(1))
 endef
 $(foreach n,$(STEPS),$(eval $(call step,$(n))))
+# the folder of coding sheets must exist (order-only: its time stamp decides nothing)
+$(OUT_02): | $(SHEETS)
 
 # A missing raw input stops make with its name and the notebooks that read it.
 data/raw/%:

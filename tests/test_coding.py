@@ -225,8 +225,12 @@ GOOD = [(IDS[1], "Q1", "t", "knowledge"), (IDS[3], "Q1", "t", "network")]
 
 
 @pytest.mark.parametrize("bad_row, message", [
-    ((IDS[5], "Q1", "t", "kowledge"), r"rater_R1\.csv, row 4: unknown code 'kowledge' for Q1"),
-    ((IDS[5], "Q1", "t", "Knowledge"), r"row 4: unknown code .*Fix: write 'knowledge'"),
+    ((IDS[5], "Q1", "t", "kowledge"),
+     r"rater_R1\.csv, row 4: unknown code 'kowledge' for Q1 in column code"),
+    ((IDS[5], "Q1", "t", "Knowledge"),
+     r"row 4: code 'Knowledge' in column code differs .* 'knowledge' .*letter case.*Fix: write 'knowledge'"),
+    ((IDS[5], "Q1", "t", " knowledge"),
+     r"row 4: code ' knowledge' in column code has space around it.*Fix: write 'knowledge'"),
     (("123456789012345699", "Q1", "t", "career"), r"row 4: unit id '123456789012345699' is not"),
     ((IDS[1], "Q1", "t", "career"), r"row 4: unit 123456789012345601 appears twice .*row 2"),
     (("1.23457E+17", "Q1", "t", "career"), r"row 4: unit id '1.23457E\+17' was mangled"),
@@ -255,11 +259,11 @@ def test_no_rater_name(tmp_path, cb, unit_table):
     # a rater column makes the file name irrelevant
     path = _sheet(tmp_path, [(*r, "R7") for r in GOOD], name="coded.csv",
                   columns=("unit_id", "question", "text", "code", "rater"))
-    ratings = coding.read_sheets([path], cb, unit_table)
+    ratings = coding.read_sheets([path], cb, unit_table, min_raters=1)
     assert set(ratings["rater"]) == {"R7"} and ratings["code"].notna().sum() == 2
     # the column wins over the file name (no phantom rater R1 without codes)
     path.rename(tmp_path / "rater_R1.csv")
-    ratings = coding.read_sheets([tmp_path / "rater_R1.csv"], cb, unit_table)
+    ratings = coding.read_sheets([tmp_path / "rater_R1.csv"], cb, unit_table, min_raters=1)
     assert set(ratings["rater"]) == {"R7"}
 
 
@@ -270,7 +274,7 @@ def test_xlsx_number_cell_id_is_mangled(tmp_path, cb, unit_table):
     ws["A3"].value = float(ws["A3"].value)  # what Excel does to an 18-digit id typed as a number
     wb.save(path)
     with pytest.raises(InputError,
-                       match=r"rater_R1\.xlsx, row 3: unit id '1\.2345678901234.*E\+17' was mangled"):
+                       match=r"rater_R1\.xlsx, sheet coding, row 3: unit id '1\.2345678901234.*E\+17' was mangled"):
         coding.read_sheets([path], cb, unit_table)
 
 
@@ -278,7 +282,7 @@ def test_uncoded_units_are_reported(tmp_path, cb, unit_table):
     # R1 left IDS[3] blank and deleted the row of IDS[9]
     rows = [(u, q, "t", "" if u == IDS[3] else CODES["R1"][IDS.index(u)])
             for u, q in zip(unit_table["unit_id"], unit_table["question"]) if u != IDS[9]]
-    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table)
+    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table, min_raters=1)
     assert coding.uncoded(ratings).to_dict("records") == [
         {"unit_id": IDS[3], "question": "Q1", "rater": "R1"},
         {"unit_id": IDS[9], "question": "Q3", "rater": "R1"}]
@@ -399,7 +403,7 @@ def test_multi_code_normalised_and_presence(tmp_path, unit_table):
     cb = make_codebook(multi_q2=True)
     q2 = list(unit_table.loc[unit_table["question"] == "Q2", "unit_id"])  # IDS 4, 0, 7
     rows = [(q2[0], "Q2", "t", "peer; fun"), (q2[1], "Q2", "t", "need"), (q2[2], "Q2", "t", "fun;fun")]
-    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table)
+    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table, min_raters=1)
     got = ratings.set_index("unit_id").loc[q2, "code"].tolist()
     assert got == ["fun;peer", "need", "fun"]  # codebook order, no duplicates
     # per-code presence, as the reliability notebook computes it (sep = coding.SEPARATOR)
@@ -489,3 +493,212 @@ def test_category_agreement_by_question_labels_single_code_questions(cb):
     # Q1 "career": R1 once, R2 twice, R3 never -> 3 ratings in the category
     assert res.set_index(["question", "category"]).loc[("Q1", "career"), "n_ratings"] == 3
     assert res.set_index(["question", "category"]).loc[("Q1", "career"), "label"] == "Career"
+
+
+# ------------------------------------------------------------------------ the set of sheets
+
+def _completed(tmp_path, cb, unit_table, formats):
+    """Blank sheets of R1..R3 in tmp_path/coding, completed with CODES; {rater: format}."""
+    folder = tmp_path / "coding"
+    for r, fmt in formats.items():
+        (path,) = coding.write_sheets(unit_table, cb, [r], folder, formats=(fmt,))[r]
+        (fill_xlsx if fmt == "xlsx" else fill_csv)(path, dict(zip(IDS, CODES[r])))
+    return folder
+
+
+def test_folder_mixes_xlsx_and_csv_sheets(tmp_path, cb, unit_table):
+    folder = _completed(tmp_path, cb, unit_table, {"R1": "xlsx", "R2": "csv", "R3": "xlsx"})
+    (folder / "notes.txt").write_text("not a sheet")
+    assert [p.name for p in coding.sheet_files(folder)] == ["rater_R1.xlsx", "rater_R2.csv",
+                                                            "rater_R3.xlsx"]
+    ratings = coding.read_sheets(folder, cb, unit_table)
+    pd.testing.assert_frame_equal(ratings, expected_ratings(unit_table))
+
+
+def test_two_sheets_of_one_rater_is_an_error(tmp_path, cb, unit_table):
+    folder = _completed(tmp_path, cb, unit_table, {"R1": "csv", "R2": "csv"})
+    coding.write_sheets(unit_table, cb, ["R1"], folder, formats=("xlsx",))
+    with pytest.raises(InputError, match=r"rater R1 has two coding sheets: rater_R1\.csv and "
+                       r"rater_R1\.xlsx.*Fix: keep one sheet per rater"):
+        coding.read_sheets(folder, cb, unit_table)
+    (folder / "rater_R1.xlsx").rename(folder / "rater_r1.xlsx")  # the same person
+    with pytest.raises(InputError, match="rater r1 has two coding sheets"):
+        coding.sheet_files(folder)
+
+
+def test_fewer_than_two_raters_is_an_error(tmp_path, cb, unit_table):
+    folder = _completed(tmp_path, cb, unit_table, {"R1": "csv"})
+    with pytest.raises(InputError, match=r"coding sheets of 1 rater\(s\) \(R1\).*at least 2 raters"):
+        coding.read_sheets(folder, cb, unit_table)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="the folder holds no coding sheet"):
+        coding.read_sheets(empty, cb, unit_table)
+
+
+def test_a_question_nobody_coded_twice_is_an_error(tmp_path, cb, unit_table):
+    folder = _completed(tmp_path, cb, unit_table, {"R1": "csv", "R2": "csv"})
+    path = folder / "rater_R2.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[df["question"] == "Q3", "code"] = ""  # R2 left every Q3 answer (3 units) uncoded
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"no unit of Q3 was coded by two or more raters \(codes "
+                       r"per rater: R1: 3, R2: 0\)"):
+        coding.read_sheets(folder, cb, unit_table)
+
+
+def test_workbook_split_over_two_sheets_reads_both(tmp_path, cb, unit_table):
+    folder = _completed(tmp_path, cb, unit_table, {"R1": "xlsx", "R2": "csv"})
+    path = folder / "rater_R1.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["coding"]
+    rest = wb.create_sheet("more")
+    rest.append([c.value for c in ws[1]])
+    for row in list(ws.iter_rows(min_row=8, values_only=True)):
+        rest.append(list(row))
+    ws.delete_rows(8, ws.max_row)
+    wb.save(path)
+    ratings = coding.read_sheets(folder, cb, unit_table)
+    assert ratings["code"].notna().all() and len(ratings) == 20
+    # a unit in both sheets names both places
+    rest.append([c.value for c in ws[2]])
+    wb.save(path)
+    with pytest.raises(InputError, match=r"rater_R1\.xlsx, sheet more, row \d+: unit \d+ appears "
+                       r"twice for rater R1 \(first in .*rater_R1\.xlsx, sheet coding, row 2\)"):
+        coding.read_sheets(folder, cb, unit_table)
+
+
+@pytest.mark.parametrize("token", ["NA", "N/A", "n/a", "NaN", "null", " na ", ""])
+def test_missing_tokens_are_uncoded(tmp_path, cb, unit_table, token):
+    rows = [(u, q, "t", token if u == IDS[3] else CODES["R1"][IDS.index(u)])
+            for u, q in zip(unit_table["unit_id"], unit_table["question"])]
+    ratings = coding.read_sheets([_sheet(tmp_path, rows)], cb, unit_table, min_raters=1)
+    assert coding.uncoded(ratings).to_dict("records") == [
+        {"unit_id": IDS[3], "question": "Q1", "rater": "R1"}]
+
+
+def test_codebook_code_may_not_read_as_missing():
+    from tweetstorm.codebook import parse
+
+    with pytest.raises(InputError, match=r"categories\[1\]\.code 'na' reads as a missing value"):
+        parse({"questions": {"Q1": {"label": "L", "prompt": "P", "multi_code": False,
+                                    "categories": [_cat("yes"), _cat("na")]}}})
+
+
+def test_adjudication_missing_tokens_and_xlsx_sheet(tmp_path):
+    cb = make_codebook()
+    ratings = hand_ratings()
+    (path,) = coding.write_adjudication_sheet(coding.disagreements(ratings), cb, tmp_path,
+                                              formats=("csv",))
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["adjudicated_code"] = ["N/A", "no", "yes", "null"]
+    df["adjudicator"] = ["NA", "JS", "KH", ""]
+    df["note"] = ["n/a", "NaN", "close call", ""]
+    df.to_csv(path, index=False)
+    adj = coding.read_adjudication(path, ratings, cb)
+    assert adj["adjudicated_code"].isna().tolist() == [True, False, False, True]
+    assert adj["adjudicator"].isna().tolist() == [True, False, False, True]
+    assert adj["note"].fillna("-").tolist() == ["-", "-", "close call", "-"]
+
+
+def test_describe_adjudication_sentences():
+    s = coding.adjudication_summary(coding.consensus(hand_ratings(), hand_adjudication(), hand_units()))
+    # 5 units: 1 unanimous (20%), 2 majority (40%), 2 adjudicated (40%), all in Q3
+    assert coding.describe_adjudication(s) == (
+        "Of 5 units, 1 (20.0%) were coded unanimously, 2 (40.0%) took the majority code and 2 "
+        "(40.0%) were adjudicated; the most adjudication was needed for Q3 (40.0% of its units).")
+    assert coding.describe_adjudication(s, per_question=False) == (
+        "1 of 5 units (20.0%) were coded unanimously, 2 took the majority code, and 2 (40.0%) were "
+        "decided by adjudication.")
+
+
+def test_package_api_is_complete():
+    import types
+
+    import tweetstorm.coding as pkg
+
+    public = {n for n, v in vars(pkg).items()
+              if not n.startswith("_") and not isinstance(v, types.ModuleType)}
+    assert set(pkg.__all__) == public
+    # the functions, not the submodules of the same name
+    assert callable(pkg.units) and callable(pkg.consensus) and callable(pkg.read_sheets)
+
+
+# -------------------------------------------------------------------- CLI: inputs are sacred
+
+def _cli_inputs(tmp_path, cb):
+    posts = tmp_path / "posts.parquet"
+    make_posts().to_parquet(posts)
+    cbfile = tmp_path / "codebook.yml"
+    cbfile.write_text(yaml.safe_dump({"questions": {q: {
+        "label": cb.question(q).label, "prompt": cb.prompt(q), "multi_code": cb.multi_code(q),
+        "categories": [_cat(c) for c in cb.codes(q)]} for q in cb.questions()}}))
+    return ["--posts", str(posts), "--codebook", str(cbfile)]
+
+
+def test_cli_refuses_out_inside_its_inputs(tmp_path, cb, unit_table, capsys):
+    args = _cli_inputs(tmp_path, cb)
+    folder = _completed(tmp_path, cb, unit_table, {"R1": "csv", "R2": "csv", "R3": "csv"})
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for out in (folder, folder / "sub"):
+        assert coding.main(["adjudication", *args, "--sheets", str(folder), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "--out" in err and "input" in err and err.count("\n") == 1
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert coding.main(["sheets", *args, "--raters", "R1", "--out", str(tmp_path / "s"),
+                        "--formats", "pdf"]) == 2
+    assert "--formats" in capsys.readouterr().err
+
+
+def test_cli_writes_atomically_and_never_traces(tmp_path, cb, capsys, monkeypatch):
+    args = _cli_inputs(tmp_path, cb)
+    out = tmp_path / "sheets"
+    assert coding.main(["sheets", *args, "--raters", "R1", "--out", str(out)]) == 0
+    good = (out / "rater_R1.csv").read_bytes()
+    from tweetstorm.coding import sheets_out
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sheets_out, "ExcelWriter", boom)
+    assert coding.main(["sheets", *args, "--raters", "R1", "--out", str(out), "--seed", "7"]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected RuntimeError: disk full" in err and "Traceback" not in err
+    assert (out / "rater_R1.csv").read_bytes() == good  # the earlier file stands
+    assert sorted(p.name for p in out.iterdir()) == ["rater_R1.csv", "rater_R1.xlsx"]  # no temp left
+
+
+# --------------------------------------------------- notebook 02: raw inputs checked first
+
+@pytest.mark.slow  # starts a kernel
+@pytest.mark.illustrative
+@pytest.mark.parametrize("bad", ["case", "two_files"])
+def test_notebook_02_names_the_raw_sheet_and_writes_nothing(tmp_path, bad):
+    papermill = pytest.importorskip("papermill")
+    from tweetstorm import paths
+
+    sheets = tmp_path / "coding"
+    sheets.mkdir()
+    for src in sorted((paths.RAW / "coding").glob("rater_*.csv")):
+        (sheets / src.name).write_bytes(src.read_bytes())
+    if bad == "case":  # R2's first code written with a capital letter
+        df = pd.read_csv(sheets / "rater_R2.csv", dtype=str, keep_default_na=False)
+        intended = df.loc[0, "code"]
+        df.loc[0, "code"] = intended.capitalize()
+        df.to_csv(sheets / "rater_R2.csv", index=False)
+        want = (f"rater_R2.csv, row 2: code {intended.capitalize()!r} in column code differs from "
+                f"the codebook's {intended!r}")
+    else:  # R3 saved the sheet a second time as a workbook
+        df = pd.read_csv(sheets / "rater_R3.csv", dtype=str, keep_default_na=False)
+        df.to_excel(sheets / "rater_R3.xlsx", index=False)
+        want = "rater R3 has two coding sheets: "
+    outputs = {"ratings_out": str(tmp_path / "out" / "ratings.parquet"),
+               "consensus_out": str(tmp_path / "out" / "consensus.parquet")}
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        papermill.execute_notebook(
+            str(paths.ROOT / "notebooks" / "02-coding.ipynb"), str(tmp_path / "run.ipynb"),
+            parameters={"sheets": str(sheets), **outputs},
+            kernel_name="python3", progress_bar=False, cwd=str(paths.ROOT))
+    assert want in str(err.value.evalue), str(err.value.evalue)
+    assert "data/processed" not in str(err.value.evalue)
+    assert not (tmp_path / "out").exists()  # nothing written

@@ -3,7 +3,8 @@
 The file's top level is ``questions:``, a mapping ``Q1``..``Qn`` ->
 ``{label, prompt, multi_code, categories: [{code, label, definition, example}]}``.
 Codes are snake_case and unique within a question (the same code string may occur in two
-questions, e.g. ``motivation`` in Q1 and Q2). Every problem raises
+questions, e.g. ``motivation`` in Q1 and Q2), and never a missing-value token (``na``, ``nan``,
+``null``: a sheet cell reading so is an uncoded unit). Every problem raises
 :class:`tweetstorm.errors.InputError` naming the file and the key path (``questions.Q2.categories[3].code``).
 """
 
@@ -17,6 +18,7 @@ import yaml
 
 from tweetstorm import paths
 from tweetstorm.errors import InputError
+from tweetstorm.missing import MISSING_TOKENS, describe
 
 QUESTION_KEYS = ("label", "prompt", "multi_code", "categories")
 CATEGORY_KEYS = ("code", "label", "definition", "example")
@@ -139,6 +141,10 @@ def parse(data: object, file: str = "codebook.yml") -> Codebook:
             if not isinstance(code, str) or not _CODE_RE.match(code):
                 raise InputError(file, f"{ckey}.code {code!r} is not snake_case",
                                  "use lower-case letters, digits and underscores, e.g. peer_value")
+            if code in MISSING_TOKENS:
+                raise InputError(file, f"{ckey}.code {code!r} reads as a missing value in the "
+                                 f"coding sheets ({describe()})",
+                                 "name the category otherwise, e.g. not_applicable")
             if code in seen:
                 raise InputError(file, f"duplicate code {code!r} at {ckey}.code (first at "
                                  f"{qkey}.categories[{seen[code]}])",

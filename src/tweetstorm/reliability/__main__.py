@@ -1,9 +1,12 @@
 """Command line: ``python -m tweetstorm.reliability RATINGS [options]``.
 
-Reads a long-format ratings file (CSV or xlsx, one row per rating), prints every agreement
-coefficient with its standard errors and intervals as a table, JSON or CSV, over all ratings
-or per group of a column (``--by question``). Bad input exits with status 2 and a one-line
-message saying what to change.
+Reads a long-format ratings file (CSV, xlsx or Parquet, one row per rating), prints every
+agreement coefficient with its standard errors and intervals as a table, JSON or CSV, over all
+ratings or per group of a column (``--by question``). Missing codes (empty, NA, N/A, NaN, null)
+are missing ratings; codes that differ only in letter case or surrounding space draw a warning
+on stderr (an error with ``--strict``; with ``--codebook`` every code must be the codebook's).
+Bad input exits with status 2 and a one-line message saying what to change; an unexpected error
+with status 1 and one line (``tweetstorm.cli.run``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,18 @@ import numpy as np
 import pandas as pd
 
 from tweetstorm import paths
-from tweetstorm.errors import InputError, ParameterError
+from tweetstorm.cli import run
+from tweetstorm.errors import InputError
 from tweetstorm.reliability.agreement import COLUMNS, agreement
-from tweetstorm.reliability.matrix import LEVELS, WEIGHTS, _code_text, read_ratings, sort_categories
+from tweetstorm.reliability.matrix import (
+    LEVELS,
+    WEIGHTS,
+    _code_text,
+    check_codebook,
+    check_codes,
+    read_ratings,
+    sort_categories,
+)
 
 NUMERIC = ("estimate", "se", "se_null", "z", "ci_low", "ci_high", "boot_low", "boot_high")
 
@@ -42,11 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
                     "percentile bootstrap, and the percentile bootstrap interval of every "
                     "coefficient, from a long-format ratings file.")
     p.add_argument("ratings", metavar="RATINGS",
-                   help="long-format CSV or xlsx: one row per rating (unit, rater, code); "
-                        "an absent row or an empty code is a missing rating")
+                   help="long-format CSV, xlsx or Parquet: one row per rating (unit, rater, code); "
+                        "an absent row or a missing code (empty, NA, N/A, NaN, null) is a missing "
+                        "rating. A workbook is read from every sheet with the three columns")
     p.add_argument("--unit", default="unit", help="unit id column (default: unit)")
     p.add_argument("--rater", default="rater", help="rater column (default: rater)")
     p.add_argument("--code", default="code", help="code column (default: code)")
+    p.add_argument("--sheet", help="the workbook sheet to read (default: every sheet whose first "
+                                   "row has the unit, rater and code columns)")
+    p.add_argument("--codebook", help="codebook YAML: every code must be one of its codes (checked "
+                                      "per row against the question column 'question' if there "
+                                      "is one)")
+    p.add_argument("--strict", action="store_true",
+                   help="stop (exit 2) on codes that differ only in letter case or surrounding "
+                        "space instead of warning")
     p.add_argument("--raters", help="comma-separated subset of raters, e.g. R1,R2")
     p.add_argument("--weights", default="identity", choices=WEIGHTS,
                    help="weights for every coefficient but Krippendorff's alpha, on the numeric "
@@ -179,23 +200,37 @@ def split_by(df: pd.DataFrame, column: str, source: str) -> dict[str, pd.DataFra
     return {g: df[(values == g).to_numpy()] for g in sort_categories(values)}
 
 
+def load_ratings(args: argparse.Namespace, name: str) -> pd.DataFrame:
+    """The input side of the command: read RATINGS, check its codes against ``--codebook``, and
+    warn (stderr) about near-duplicate codes, or stop with ``--strict``."""
+    df = read_ratings(args.ratings, source=name, columns=(args.unit, args.rater, args.code),
+                      sheet=args.sheet, unit=args.unit)
+    if args.codebook:
+        from tweetstorm import codebook
+
+        check_codebook(df, codebook.load(args.codebook), args.code, source=name)
+    for line in check_codes(df, args.code, source=name, strict=args.strict):
+        print(line, file=sys.stderr)
+    return df
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit status (2: bad input or arguments, one line on stderr)."""
+    return run(lambda: _main(argv), "tweetstorm.reliability")
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        name = paths.relative(args.ratings)
-        df = read_ratings(args.ratings, source=name)
-        options = dict(unit=args.unit, rater=args.rater, code=args.code,
-                       raters=_list(args.raters), categories=_list(args.categories),
-                       weights=args.weights, level=args.level, bootstrap=args.bootstrap,
-                       seed=args.seed, source=name)
-        if args.by:
-            result = {g: agreement(sub, **options)
-                      for g, sub in split_by(df, args.by, name).items()}
-        else:
-            result = agreement(df, **options)
-    except (InputError, ParameterError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    name = paths.relative(args.ratings)
+    df = load_ratings(args, name)
+    options = dict(unit=args.unit, rater=args.rater, code=args.code,
+                   raters=_list(args.raters), categories=_list(args.categories),
+                   weights=args.weights, level=args.level, bootstrap=args.bootstrap,
+                   seed=args.seed, source=name)
+    if args.by:
+        result = {g: agreement(sub, **options) for g, sub in split_by(df, args.by, name).items()}
+    else:
+        result = agreement(df, **options)
     text = {"json": lambda r, by: to_json(r, by) + "\n", "csv": to_csv,
             "table": to_table}[args.format](result, args.by)
     sys.stdout.write(text)

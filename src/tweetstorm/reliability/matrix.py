@@ -1,8 +1,10 @@
 """Long-format ratings -> the (n_units, n_raters) rating matrix every coefficient starts from.
 
-A long table has one row per rating: a unit id, a rater name and a code. An empty code (or an
-absent row) is a missing rating. :func:`rating_matrix` validates the table and returns a
-:class:`RatingMatrix`; :func:`read_ratings` reads a long-format CSV or xlsx file.
+A long table has one row per rating: a unit id, a rater name and a code. A missing code (empty,
+``NA``, ``N/A``, ``NaN``, ``null``: :mod:`tweetstorm.missing`) or an absent row is a missing
+rating. :func:`rating_matrix` validates the table and returns a :class:`RatingMatrix`;
+:func:`read_ratings` reads a long-format CSV, xlsx or Parquet file, and :func:`check_codes`
+finds codes that differ only by letter case or surrounding space.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tweetstorm import cells
 from tweetstorm.errors import InputError
+from tweetstorm.missing import is_missing
 
 WEIGHTS = ("identity", "linear", "quadratic")
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -92,12 +96,35 @@ def _as_number(text: str) -> float | None:
 
 
 def _code_text(value) -> str:
-    """A cell as the code string: NaN/None/blank -> '', 1.0 -> '1', ' a ' -> 'a'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    """A cell as the code string: missing (NaN, None, blank, NA, N/A, null) -> '', 1.0 -> '1',
+    ' a ' -> 'a'."""
+    if value is pd.NA or is_missing(value):
         return ""
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _origin(long_df: pd.DataFrame, pos: int, source: str) -> tuple[str, int]:
+    """``(file, row)`` of the row at position ``pos``, for an error message.
+
+    A table from :func:`read_ratings` carries its rows in the index (``row``, or ``sheet`` and
+    ``row`` for a workbook read from several sheets); any other table counts rows as a
+    spreadsheet would show it (header = row 1).
+    """
+    index = long_df.index
+    if list(index.names) == ["sheet", "row"]:
+        sheet, row = index[pos]
+        return f"{source}, sheet {sheet}", int(row)
+    if index.name == "row":
+        return source, int(index[pos])
+    return source, pos + 2
+
+
+def _place(long_df: pd.DataFrame, pos: int) -> str:
+    """``row 5`` or ``sheet S, row 5``: where the row at position ``pos`` is, for a message."""
+    file, row = _origin(long_df, pos, "")
+    return f"{file[2:]}, row {row}" if file else f"row {row}"
 
 
 def sort_categories(codes) -> list[str]:
@@ -135,14 +162,14 @@ def rating_matrix(long_df: pd.DataFrame, unit: str = "unit", rater: str = "rater
     codes_col = long_df[code].map(_code_text)
     blank_unit = (units_col == "") & (codes_col != "")
     if blank_unit.any():
-        pos = int(np.flatnonzero(blank_unit.to_numpy())[0])
-        raise InputError(source, "a rating without a unit id", "fill in the unit id or delete the row",
-                         row=pos + 2)
+        file, row = _origin(long_df, int(np.flatnonzero(blank_unit.to_numpy())[0]), source)
+        raise InputError(file, "a rating without a unit id", "fill in the unit id or delete the row",
+                         row=row)
     blank_rater = (raters_col == "") & (codes_col != "")
     if blank_rater.any():
-        pos = int(np.flatnonzero(blank_rater.to_numpy())[0])
-        raise InputError(source, "a rating without a rater", "fill in the rater or delete the row",
-                         row=pos + 2)
+        file, row = _origin(long_df, int(np.flatnonzero(blank_rater.to_numpy())[0]), source)
+        raise InputError(file, "a rating without a rater", "fill in the rater or delete the row",
+                         row=row)
 
     all_raters = sort_categories(r for r in raters_col if r != "")
     if raters is not None:
@@ -161,9 +188,10 @@ def rating_matrix(long_df: pd.DataFrame, unit: str = "unit", rater: str = "rater
     if dup.any():
         pos = int(np.flatnonzero(keep)[np.flatnonzero(dup)[0]])
         u, r = units_col.iloc[pos], raters_col.iloc[pos]
-        raise InputError(source, f"a second rating of unit {u!r} by rater {r!r}",
+        file, row = _origin(long_df, pos, source)
+        raise InputError(file, f"a second rating of unit {u!r} by rater {r!r}",
                          "keep one row per unit and rater (delete or merge the duplicate)",
-                         row=pos + 2)
+                         row=row)
 
     rated = keep & (codes_col != "").to_numpy()
     used = codes_col[rated]
@@ -175,9 +203,10 @@ def rating_matrix(long_df: pd.DataFrame, unit: str = "unit", rater: str = "rater
         bad = ~used.isin(categories).to_numpy()
         if bad.any():
             pos = int(np.flatnonzero(rated)[np.flatnonzero(bad)[0]])
-            raise InputError(source, f"code {codes_col.iloc[pos]!r} is not one of the categories "
+            file, row = _origin(long_df, pos, source)
+            raise InputError(file, f"code {codes_col.iloc[pos]!r} is not one of the categories "
                              f"({', '.join(categories)})",
-                             "correct the code or add it to the categories", row=pos + 2)
+                             "correct the code or add it to the categories", row=row)
     else:
         categories = sort_categories(used)
     if len(raters) < 2:
@@ -198,29 +227,175 @@ def rating_matrix(long_df: pd.DataFrame, unit: str = "unit", rater: str = "rater
     return RatingMatrix(codes, list(unit_ids), list(raters), list(categories), source)
 
 
-def read_ratings(path: str | os.PathLike[str], *, source: str | None = None) -> pd.DataFrame:
-    """Read a long-format ratings file (.csv, or .xlsx first sheet) with every cell as text."""
+RATINGS_TYPES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet")
+
+
+def _ratings_text(value) -> str:
+    """A ratings cell as text, ``""`` for a missing value; numbers as a spreadsheet shows them
+    (``2``, ``2.5``)."""
+    if value is pd.NA or is_missing(value):
+        return ""
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(value)
+    if isinstance(value, np.integer):
+        return str(int(value))
+    if isinstance(value, str):
+        return value  # surrounding space kept: check_codes reports it
+    return cells.cell_text(value)
+
+
+def _check_units(df: pd.DataFrame, unit: str | None, name: str) -> None:
+    """InputError for a unit id a spreadsheet turned into a number in scientific notation
+    (``1.23457E+17``): rounded ids of different units would merge."""
+    if unit is None or unit not in df.columns:
+        return
+    bad = df[unit].map(lambda t: cells.looks_mangled(t, decimals=False)).to_numpy(dtype=bool)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        file, row = _origin(df, pos, name)
+        raise InputError(file, f"unit id {df[unit].iloc[pos]!r} in column {unit} was turned into a "
+                         "number by a spreadsheet (digits lost, so different units may merge)",
+                         cells.ID_FIX, row=row)
+
+
+def read_ratings(path: str | os.PathLike[str], *, source: str | None = None,
+                 columns: tuple[str, ...] = (), sheet: str | None = None,
+                 unit: str | None = None) -> pd.DataFrame:
+    """Read a long-format ratings file with every cell as text (a missing cell as ``""``).
+
+    ``.csv``/``.tsv`` (UTF-8, a byte-order mark accepted), ``.xlsx`` or ``.parquet``. Missing
+    values (empty, ``NA``, ``N/A``, ``NaN``, ``null``; :mod:`tweetstorm.missing`) become ``""``.
+    A workbook is read from ``sheet``, or else from every sheet whose first row holds all of
+    ``columns`` (several: concatenated); formula cells without a saved value and damaged files
+    are errors (:func:`tweetstorm.cells.read_table`). The index holds each row's place, which
+    :func:`rating_matrix` names in its errors: ``row`` (as a spreadsheet shows it, the header
+    being row 1; for Parquet the record number from 1), or ``sheet`` and ``row`` for a workbook
+    read from several sheets. ``unit`` names the unit column, whose ids may not be in a
+    spreadsheet's scientific notation (``1.23457E+17``: digits lost).
+    """
     p = Path(path)
     name = source or p.name
-    if not p.is_file():
-        raise InputError(name, "file not found", "give the path of a long-format CSV or xlsx file")
     suffix = p.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, dtype=str, keep_default_na=False, engine="openpyxl")
-        elif suffix in (".csv", ".txt", ".tsv"):
-            df = pd.read_csv(p, dtype=str, keep_default_na=False,
-                             sep="\t" if suffix == ".tsv" else ",", encoding="utf-8-sig")
-        else:
-            raise InputError(name, f"unknown file type {suffix!r}", "give a .csv or .xlsx file")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
-        if isinstance(err, InputError):
-            raise
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(name, f"cannot be read ({first})",
-                         "save it as UTF-8 CSV or xlsx with a header row") from err
-    df.columns = [str(c).strip() for c in df.columns]
+    if suffix == ".parquet":
+        if not p.is_file():
+            raise InputError(name, "file not found", "give the path of a long-format CSV, xlsx or "
+                             "Parquet file")
+        if sheet is not None:
+            raise InputError(name, f"a Parquet file has no sheets (asked for sheet {sheet!r})",
+                             "leave out --sheet for a Parquet file")
+        try:
+            df = pd.read_parquet(p)
+        except (OSError, ValueError) as err:
+            first = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise InputError(name, f"not a readable Parquet file ({first})",
+                             "write the file again (pandas.DataFrame.to_parquet) or give a CSV") from None
+        df = df.reset_index(drop=True)
+        df.columns = [str(c).strip() for c in df.columns]
+        df = df.astype(object).apply(lambda col: col.map(_ratings_text)) if len(df) else df.astype(str)
+        df.index = pd.RangeIndex(1, len(df) + 1, name="row")
+        _check_units(df, unit, name)
+        return df
+    if suffix not in RATINGS_TYPES:
+        if not p.exists():
+            raise InputError(name, "file not found", "give the path of a long-format CSV, xlsx or "
+                             "Parquet file")
+        raise InputError(name, f"unknown file type {suffix!r}", "give a .csv, .xlsx or .parquet file")
+    table = cells.read_table(p, name, columns, sheet=sheet,
+                             column_key=lambda v: "" if v is None else str(v).strip(),
+                             sheet_fix="name the sheet to read (--sheet NAME), or the columns "
+                                       "(--unit, --rater, --code) as the header row writes them")
+    header = [h for h in table.header]
+    data = {h: [_ratings_text(rec.cells.get(h)) for rec in table.records] for h in header}
+    df = pd.DataFrame(data, columns=header)
+    if any(rec.sheet is not None for rec in table.records):
+        df.index = pd.MultiIndex.from_tuples([(rec.sheet, rec.row) for rec in table.records],
+                                             names=["sheet", "row"])
+    else:
+        df.index = pd.Index([rec.row for rec in table.records], name="row", dtype="int64")
+    _check_units(df, unit, name)
     return df
+
+
+def check_codebook(long_df: pd.DataFrame, codebook, code: str = "code", *,
+                   question: str = "question", source: str = "ratings") -> None:
+    """Every code must be a code of the codebook (``tweetstorm.codebook.Codebook``).
+
+    With a ``question`` column, each code is checked against its question's codes (several codes
+    of a multi-code question separated by ``;``); without one, against every code of the
+    codebook. Raises :class:`InputError` naming the file, row and column for an unknown code, and
+    for one that differs from a codebook code only by letter case or surrounding space (naming
+    the intended code). Missing codes are missing ratings, not errors.
+    """
+    from tweetstorm.coding import SEPARATOR, check_code
+
+    if code not in long_df.columns:
+        return
+    questions = codebook.questions()
+    by_question = question in long_df.columns
+    every = list(dict.fromkeys(c for q in questions for c in codebook.codes(q)))
+    multi = any(codebook.multi_code(q) for q in questions)
+    for pos, value in enumerate(long_df[code]):
+        if value is pd.NA or is_missing(value):
+            continue
+        file, row = _origin(long_df, pos, source)
+        if by_question:
+            q = _code_text(long_df[question].iloc[pos])
+            if q not in questions:
+                raise InputError(file, f"question {q!r} in column {question} is not in the "
+                                 f"codebook ({', '.join(questions)})",
+                                 "correct the question or give the study's codebook", row=row)
+            check_code(value, q, codebook, file, row, column=code)
+            continue
+        text = str(value)
+        parts = [p.strip() for p in text.split(SEPARATOR)] if multi else [text.strip()]
+        for part in [p for p in parts if p]:
+            if part in every:
+                continue
+            intended = cells.near_match(part, every)
+            if intended is not None:
+                shown = text if len(parts) == 1 else part  # the cell as written, spaces included
+                raise InputError(file, f"code {shown!r} in column {code} differs from the codebook's "
+                                 f"{intended!r} only in letter case or surrounding space",
+                                 f"write {intended!r}", row=row)
+            raise InputError(file, f"unknown code {part!r} in column {code}",
+                             "use a code of the codebook (" + ", ".join(every) + ")", row=row)
+        if text != text.strip():
+            raise InputError(file, f"code {text!r} in column {code} has space around it",
+                             f"write {text.strip()!r} without the surrounding space", row=row)
+
+
+def check_codes(long_df: pd.DataFrame, code: str = "code", *, source: str = "ratings",
+                strict: bool = False) -> list[str]:
+    """Codes that differ only in letter case or surrounding space (``B`` next to ``b``, ``yes ``
+    next to ``yes``): a list of warning lines (empty when there are none).
+
+    Letter-case variants count as separate categories; surrounding space is dropped (``yes ``
+    is ``yes``). With ``strict``, an :class:`InputError` naming the first row of the rarer
+    spelling instead of the warning.
+    """
+    if code not in long_df.columns:
+        return []
+    raw = long_df[code].map(lambda v: "" if v is pd.NA or is_missing(v) else str(v))
+    groups = cells.near_duplicates(raw)
+    if not groups:
+        return []
+    counts = raw.value_counts()
+    first = {v: int(np.flatnonzero((raw == v).to_numpy())[0]) for g in groups for v in g}
+    parts = []
+    for g in groups:
+        spelled = " next to ".join(f"{v!r} ({counts[v]}x, first in {_place(long_df, first[v])})"
+                                   for v in g)
+        parts.append(spelled)
+    what = ("near-duplicate categories that differ only in letter case or surrounding space: "
+            + "; ".join(parts))
+    if strict:
+        rare = min((v for g in groups for v in g), key=lambda v: (counts[v], first[v]))
+        file, row = _origin(long_df, first[rare], source)
+        raise InputError(file, what, "write each category one way (correct the codes), or leave out "
+                         "--strict to go on with them", row=row)
+    return [f"warning: {source}: {what}. Letter case makes separate categories; surrounding "
+            "space is ignored. Correct the codes, or use --strict to stop on this."]
 
 
 def weight_matrix(weights: str, values: np.ndarray | None, q: int) -> np.ndarray:

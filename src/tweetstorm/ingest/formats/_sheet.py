@@ -25,10 +25,12 @@ import html
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from tweetstorm import paths
+from tweetstorm.cells import ID_FIX, parse_id  # the one id rule, used by the readers
+from tweetstorm.cells import NUMBER as _FLOATY
+from tweetstorm.cells import decimal_comma as _decimal_comma
 from tweetstorm.errors import InputError
 from tweetstorm.missing import is_missing
 from tweetstorm.ingest._record import READER_KEYS
@@ -38,14 +40,8 @@ UTF16_FIX = ("give the file to the ingest step as it is (it decodes UTF-16 and U
              "or `iconv -f UTF-16 -t UTF-8 IN > OUT`)")
 UTF8_FIX = ("re-save the file as UTF-8 (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'; "
             "LibreOffice: Character set 'Unicode (UTF-8)')")
-ID_FIX = ("format the id columns as Text before saving, or export the data again without "
-          "opening it in a spreadsheet program (a spreadsheet keeps only 15 digits of a number)")
 _DELIMITERS = (",", ";", "\t")
 _TWITTER_STATUS = re.compile(r"(?:twitter|x)\.com/(?:#!/)?(\w+)/status(?:es)?/(\d+)", re.I)
-_FLOATY = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
-_COMMA_NUMBER = re.compile(r"\d+,\d+(?:[eE][+-]?\d+)?")
-# float64 represents every integer up to 2**53 exactly; above that a numeric cell lost digits.
-_EXACT_LIMIT = 2 ** 53
 
 
 def rel(path: Path) -> str:
@@ -241,42 +237,6 @@ def with_raw(err: InputError, fields: list[object] | None) -> InputError:
 # ----------------------------------------------------------------------------- ids and dates
 
 
-def parse_id(value: object) -> tuple[str | None, bool]:
-    """``(id string, exact)`` of an id cell; ``(None, True)`` for an empty cell.
-
-    Text of digits and integers are exact. A float (an id stored as a spreadsheet number) or
-    text such as ``1.63564E+18`` is converted to the integer it shows (``"1635640000000000000"``)
-    and is exact only below 2**53. Raises ValueError for anything else.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, True
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not an id")
-    if isinstance(value, int):
-        return str(value), True
-    if isinstance(value, float):
-        if not 0 <= value < 1e25:  # NaN, infinity and negative numbers fail too
-            raise ValueError(f"{value!r} is not an id")
-        # Excel keeps 15 significant digits: show the number as Excel shows it.
-        digits = Decimal(format(value, ".15g"))
-        exact = value.is_integer() and value < _EXACT_LIMIT
-        return str(int(digits)), exact
-    text = str(value).strip().lstrip("'")  # a leading ' is Excel's "this is text" marker
-    text = _decimal_comma(text)
-    if text.isdigit():
-        return text, True
-    if _FLOATY.fullmatch(text):
-        try:
-            number = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the regex admits only numbers
-            raise ValueError(f"{text!r} is not an id") from None
-        if number < 0 or number.adjusted() > 24 or number != number.to_integral_value():
-            raise ValueError(f"{text!r} is not an id")  # ids have at most 20 digits
-        exact = "e" not in text.lower() and number < _EXACT_LIMIT
-        return str(int(number)), exact
-    raise ValueError(f"{text!r} is not an id")
-
-
 def exact_id(raw: object, column: str, fail: Callable[[str, str], InputError]) -> str | None:
     """The id of a cell that must hold an exact id (None for an empty cell): the one check of a
     spreadsheet-mangled id. ``fail(what, fix)`` builds the error for the row."""
@@ -287,11 +247,6 @@ def exact_id(raw: object, column: str, fail: Callable[[str, str], InputError]) -
     if not exact:
         raise fail(f"{column} is {str(raw).strip()!r}: a spreadsheet rounded this id", ID_FIX)
     return value
-
-
-def _decimal_comma(text: str) -> str:
-    """``1,63564E+18`` / ``44999,58`` (a decimal-comma locale) -> with a decimal point."""
-    return text.replace(",", ".") if _COMMA_NUMBER.fullmatch(text) else text
 
 
 def status_id(url: str | None) -> tuple[str, str] | None:

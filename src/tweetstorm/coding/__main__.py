@@ -1,0 +1,7 @@
+"""``python -m tweetstorm.coding``: see :mod:`tweetstorm.coding.cli`."""
+
+import sys
+
+from tweetstorm.coding.cli import main
+
+sys.exit(main())
