@@ -305,3 +305,11 @@ def test_composition_figure_bars(G):
     assert sum(p.get_width() for p in left.patches) == pytest.approx(8)
     assert sum(p.get_width() for p in right.patches) == pytest.approx(8)
     matplotlib.pyplot.close(fig)
+
+
+def test_ratio_measures_are_the_float_rows(G):
+    # the report puts counts and ratios in separate columns by this list
+    rows = dict(pln.two_mode_summary(G).itertuples(index=False))
+    assert set(pln.RATIO_MEASURES) <= set(rows)
+    for measure, value in rows.items():
+        assert isinstance(value, float) == (measure in pln.RATIO_MEASURES), measure

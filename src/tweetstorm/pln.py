@@ -365,7 +365,7 @@ def matrix_layout(G: nx.DiGraph, max_contacts: int = 60, max_participants: int =
                         len(ranked) - len(shown), k)
 
 
-def _short(label: str, width: int = 30) -> str:
+def _short(label: str, width: int = 36) -> str:
     return label if len(label) <= width else label[:width - 1] + "\u2026"
 
 
