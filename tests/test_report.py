@@ -252,3 +252,17 @@ def test_cli_writes_html_and_reports_bad_study(tmp_path, capsys):
     out = tmp_path / "r.html"
     assert report.main(["--out", str(out)]) == 0
     assert out.is_file() and "wrote" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_pdf_is_laid_out_with_the_title(tmp_path):
+    from weasyprint import HTML
+
+    html_file = report.build_report(tmp_path / "r.html")
+    pdf = report.build_pdf(html_file, tmp_path / "r.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 100_000
+    document = HTML(filename=str(html_file)).render()
+    assert document.metadata.title == study.load().title
+    assert len(document.pages) >= 5
+    # A4 portrait, in CSS pixels (96 per inch)
+    assert document.pages[0].width == pytest.approx(210 / 25.4 * 96, abs=1)

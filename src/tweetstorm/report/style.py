@@ -42,6 +42,7 @@ ul.references { padding-left: 1.2rem; text-indent: -1.2rem; list-style: none; }
 @page { size: A4; margin: 2cm 1.8cm 2.2cm;
         @bottom-center { content: counter(page) " / " counter(pages);
                          font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #555; } }
+@media screen { figure img { width: var(--screen-width) !important; } }
 @media print {
   html { font-size: 10pt; }
   main { max-width: none; padding: 0; }
