@@ -165,6 +165,16 @@ def test_not_illustrative_study_has_no_banner(tmp_path):
     assert "<h1>My own Tweetstorm</h1>" in text
 
 
+def test_study_without_pln_session_says_so(tmp_path):
+    import dataclasses
+
+    path = tmp_path / "study.yml"
+    path.write_text(study.dump(dataclasses.replace(study.load(), pln=None)), encoding="utf-8")
+    text = _text(report.render(study_file=path))
+    assert "The study had no PLN identification session" in text
+    assert "took the PLN identification session" not in text
+
+
 def test_rebuild_is_byte_identical_and_self_contained(tmp_path):
     a = report.build_report(tmp_path / "a.html").read_bytes()
     b = report.build_report(tmp_path / "b.html").read_bytes()
