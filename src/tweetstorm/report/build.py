@@ -457,14 +457,14 @@ def _stems(pattern: str) -> list[str]:
 
 
 FREQUENCY_COLUMNS = [
-    Col("rank", "Rank", "int"), Col(("rank_low", "rank_high"), "Rank 95% interval", "int"),
-    Col("label", "Category"), Col("n", "Answers", "int"),
-    Col("share", "Share (%)", "pct"),
-    Col(("ci_low", "ci_high"), "95% CI (%)", "pct"),
-    Col("n_participants", "Participants", "int"),
-    Col("participant_share", "Participant share (%)", "pct"),
-    Col(("participant_ci_low", "participant_ci_high"), "95% CI of participant share (%)", "pct"),
-    Col("category_kappa", "Category kappa", "dec2"), Col("flag", "Note"),
+    Col("rank", "Rank", "int", "Rank"), Col(("rank_low", "rank_high"), "95% CI", "int", "Rank"),
+    Col("label", "Category"),
+    Col("n", "n", "int", "Answers"), Col("share", "%", "pct", "Answers"),
+    Col(("ci_low", "ci_high"), "95% CI", "pct", "Answers"),
+    Col("n_participants", "n", "int", "Participants"),
+    Col("participant_share", "%", "pct", "Participants"),
+    Col(("participant_ci_low", "participant_ci_high"), "95% CI", "pct", "Participants"),
+    Col("category_kappa", "Kappa", "dec2"), Col("flag", "Note"),
 ]
 
 
@@ -481,17 +481,25 @@ def _question(page: _Page, q: str, number: str) -> None:
     total = None
     if freq is not None and len(freq):
         total = int(freq["n_units"].iloc[0]) if "n_units" in freq.columns else int(freq["n"].sum())
-    caption = (f"{q} {question.label}: categories ranked by the number of coded answers, their "
-               f"share of the {total if total is not None else ''} coded answers with its Wilson "
-               "95% confidence interval (CI), and the number of participants who raised them")
-    if freq is not None and {"rank_low", "rank_high"} <= set(freq.columns):
-        caption += "; the 95% interval of each rank comes from resampling participants"
-    if freq is not None and "participant_share" in freq.columns:
-        caption += ("; the share of the participants who answered the question, with its "
-                    "Wilson 95% CI")
-    if freq is not None and "category_kappa" in freq.columns:
-        caption += "; category kappa is the raters' agreement on the category"
-    ref = page.table(name, FREQUENCY_COLUMNS, caption=caption + ".")
+    cols = set(freq.columns) if freq is not None else set()
+    caption = f"{q} {question.label}: categories ranked by the number of coded answers"
+    if {"rank_low", "rank_high"} <= cols:
+        caption += (" (equal counts share a rank; 95% CI of the rank from resampling "
+                    "participants with all their answers)")
+    caption += (f". Answers: coded answers in the category and their share of the "
+                f"{total if total is not None else 'coded'} coded answers, with Wilson 95% CI. "
+                "Participants: participants who raised the category")
+    if "participant_share" in cols:
+        answering = (f"{int(freq['participants_answering'].iloc[0])} "
+                     if "participants_answering" in cols and len(freq) else "")
+        caption += (f", and their share of the {answering}participants who answered the "
+                    "question, with Wilson 95% CI")
+    caption += "."
+    if "category_kappa" in cols:
+        caption += (" Kappa: the raters\u2019 agreement on the category (the category against "
+                    "all others)")
+        caption += "; a note marks low agreement." if "flag" in cols else "."
+    ref = page.table(name, FREQUENCY_COLUMNS, caption=caption)
     figs = [f for f in (page.figure(stem) for stem in _stems(f"{q.lower()}_*")) if f]
     if freq is not None and len(freq) and "n" in freq.columns and total:
         top_n = int(freq["n"].max())
@@ -513,10 +521,12 @@ def _question(page: _Page, q: str, number: str) -> None:
 ASSOCIATION_COLUMNS = [
     Col("question", "Question"), Col("characteristic", "Characteristic"),
     Col("code", "Category"), Col("level", "Unit of analysis"), Col("test", "Test"),
-    Col("n", "N", "int"), Col("effect_size", "Cram\u00e9r\u2019s V", "dec2"),
+    Col("method", "Test"),
+    Col("n", "Answers", "int"), Col("n_participants", "Participants", "int"),
+    Col("effect_size", "Cram\u00e9r\u2019s V", "dec2"),
     Col(("effect_ci_low", "effect_ci_high"), "95% CI of V", "dec2"),
     Col("p_value", "p", "p"), Col("p_holm", "p (Holm)", "p"),
-    Col("cochran_ok", "Expected counts \u2265 5 (Cochran)", "bool"),
+    Col("cochran_ok", "Cochran\u2019s rule", "bool"),
 ]
 
 
@@ -525,7 +535,7 @@ def _cooccurrence(page: _Page) -> None:
     pairs_ref = page.table("cooccurrence_pairs", [
         Col("category_a", "Category"), Col("category_b", "Category"),
         Col("participants", "Participants", "int"), Col("expected", "Expected", "dec1"),
-        Col("lift", "Lift", "dec2"), Col("p_value", "p", "p")])
+        Col("lift", "Lift", "dec2"), Col("p_value", "p", "p"), Col("p_holm", "p (Holm)", "p")])
     refs = [r for r in (fig, pairs_ref) if r]
     if refs:
         page.p(f"Co-occurrence of categories within participants: {' and '.join(refs)}.")
@@ -645,22 +655,71 @@ def _association_body(page: _Page) -> None:
     _cooccurrence(page)
 
 
+def _short_method(method: object) -> str:
+    """The name of a test without its settings: "Fisher-Freeman-Halton, Monte Carlo"."""
+    return re.sub(r"\s*\([^)]*\)", "", str(method).split(";")[0]).strip()
+
+
 def _association_inner(page: _Page, tests: pd.DataFrame) -> None:
-    def prepare(d: pd.DataFrame) -> pd.DataFrame:
+    def prepare(d: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
+        if level is not None:
+            d = d[d["level"] == level]
         d = page.with_labels(d)
         if "characteristic" in d.columns:
             d["characteristic"] = d["characteristic"].astype(str).str.replace("_", " ")
+        for col in ("method", "test"):
+            if col in d.columns:
+                d[col] = d[col].map(_short_method)
         return d
 
-    ref = page.table("association_tests", ASSOCIATION_COLUMNS, prepare=prepare)
-    if ref and "p_holm" in tests.columns:
-        sig = tests[tests["p_holm"] < 0.05]
-        if sig.empty:
-            page.p(f"No association was significant at the 5% level after Holm\u2019s "
-                   f"correction ({ref}).")
-        else:
-            page.p(f"{_plural(len(sig), 'test')} of {len(tests)} were significant at the 5% "
-                   f"level after Holm\u2019s correction ({ref}).")
+    by_level = "level" in tests.columns and (tests["level"] == "participant").any()
+    if not by_level:
+        refs = [page.table("association_tests", ASSOCIATION_COLUMNS, prepare=prepare)]
+    else:
+        # participants are the unit of the first table, answers of the second
+        no_method = [c for c in ASSOCIATION_COLUMNS
+                     if c.source not in ("method", "test", "level", "n")]
+        no_level = [c for c in ASSOCIATION_COLUMNS if c.source not in ("level", "n_participants")]
+        refs = [
+            page.table("association_tests", no_method,
+                       prepare=lambda d: prepare(d, "participant"),
+                       caption="Association of the categories raised with participants\u2019 "
+                               "characteristics, with participants as the unit of analysis "
+                               "(the inferential tests): each participant\u2019s "
+                               "characteristic permuted among the participants, keeping their "
+                               "answers together; p-values Holm-corrected over these tests. "
+                               "Effect size: Cram\u00e9r\u2019s V, bias-corrected, with a "
+                               "95% CI from resampling participants."),
+            page.table("association_tests", no_level,
+                       prepare=lambda d: prepare(d, "answer"),
+                       caption="Exploratory tests that treat answers as independent although "
+                               "they are nested in participants (not corrected for multiple "
+                               "testing): categories against participants\u2019 characteristics "
+                               "and shared categories between questions."),
+        ]
+    ref = refs[0]
+    if not ref or "p_holm" not in tests.columns:
+        return
+    # the inferential family: the rows Holm's correction ran over
+    family = tests[tests["p_holm"].notna()]
+    if by_level:
+        family = family[family["level"] == "participant"]
+        where = " participant-level tests"
+    else:
+        where = " tests"
+    sig = family[family["p_holm"] < 0.05]
+    if family.empty:
+        return
+    others = f"; {refs[1]} gives exploratory answer-level tests" if len(refs) > 1 and refs[1] else ""
+    if sig.empty:
+        page.p(f"None of the {len(family)}{where} was significant at the 5% level after "
+               f"Holm\u2019s correction ({ref}{others}).")
+    else:
+        named = _list([f"{html.escape(page.question_name(q))} by "
+                       f"{html.escape(str(c).replace('_', ' '))}"
+                       for q, c in zip(sig["question"], sig["characteristic"])])
+        page.p(f"After Holm\u2019s correction, {len(sig)} of the {len(family)}{where} were "
+               f"significant at the 5% level: {named} ({ref}{others}).")
 
 
 def build_report(out: str | Path = "build/report.html", root: str | Path | None = None,

@@ -28,8 +28,10 @@ figcaption { margin-top: 0.4rem; }
 table { border-collapse: collapse; margin: 1.4rem 0; font-size: 0.82rem; width: 100%;
         break-inside: auto; }
 caption { caption-side: top; padding-bottom: 0.4rem; }
-thead th { border-top: 1.5px solid var(--ink); border-bottom: 1px solid var(--ink);
-           vertical-align: bottom; }
+thead tr:first-child th, thead tr:first-child td { border-top: 1.5px solid var(--ink); }
+thead tr:last-child th { border-bottom: 1px solid var(--ink); }
+thead th { vertical-align: bottom; }
+thead th.group { text-align: center; border-bottom: 0.5px solid var(--ink); padding-bottom: 0.1rem; }
 tbody tr:last-child td { border-bottom: 1.5px solid var(--ink); }
 th, td { padding: 0.2rem 0.5rem; text-align: left; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -64,12 +64,14 @@ class Col:
 
     ``source``: the CSV column, or two columns ``(low, high)`` shown as one interval
     ``low–high``; ``label``: the header; ``fmt``: a key of :data:`FORMATS` applied to every cell
-    (both ends of an interval); ``numeric``: right-aligned.
+    (both ends of an interval); ``numeric``: right-aligned; ``group``: a header spanning the
+    neighbouring columns of the same group (e.g. "Participants" over n, share and interval).
     """
 
     source: str | tuple[str, str]
     label: str
     fmt: str = "text"
+    group: str = ""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -90,6 +92,25 @@ class Col:
 _NUM = ' class="num"'
 
 
+def _group_row(cols: Sequence[Col]) -> str:
+    """The spanning header row of the column groups ('' when no column has a group)."""
+    if not any(c.group for c in cols):
+        return ""
+    cells, i = [], 0
+    while i < len(cols):
+        j = i
+        while j + 1 < len(cols) and cols[j + 1].group == cols[i].group:
+            j += 1
+        span = j - i + 1
+        if cols[i].group:
+            cells.append(f'<th scope="colgroup" colspan="{span}" class="group">'
+                         f"{html.escape(cols[i].group)}</th>")
+        else:
+            cells.extend(['<td class="blank"></td>'] * span)
+        i = j + 1
+    return '<tr class="groups">' + "".join(cells) + "</tr>"
+
+
 def present(columns: Sequence[Col], df: pd.DataFrame) -> list[Col]:
     """The columns whose sources are all in ``df``."""
     return [c for c in columns if all(s in df.columns for s in c.sources)]
@@ -99,6 +120,8 @@ def html_table(df: pd.DataFrame, columns: Sequence[Col], number: int, caption: s
                source: str | None = None, table_id: str | None = None) -> str:
     """``<table>`` with a numbered ``<caption>``, a header row and no index column."""
     cols = present(columns, df)
+    # a column with no value in any row says nothing: leave it out
+    cols = [c for c in cols if any(c.cell(row) for _, row in df.iterrows())] or cols
     if not cols:
         raise ValueError(f"table {number}: none of the columns {[c.label for c in columns]} "
                          f"is in the data ({list(df.columns)})")
@@ -106,7 +129,7 @@ def html_table(df: pd.DataFrame, columns: Sequence[Col], number: int, caption: s
            f'<caption><span class="label">Table {number}.</span> {html.escape(caption)}'
            + (f' <span class="source">Full table: <code>{html.escape(source)}</code>.</span>'
               if source else "") + "</caption>",
-           "<thead><tr>"
+           "<thead>" + _group_row(cols) + "<tr>"
            + "".join(f'<th scope="col"{_NUM if c.numeric else ""}>{html.escape(c.label)}</th>'
                      for c in cols)
            + "</tr></thead>", "<tbody>"]
