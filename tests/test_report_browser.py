@@ -111,10 +111,14 @@ def loaded(browser, tmp_path_factory):
         tables: [...document.querySelectorAll('caption .label')].map(e => e.innerText),
         tableCount: document.querySelectorAll('table').length,
         overflow: document.documentElement.scrollWidth > window.innerWidth,
-        wide: [...document.querySelectorAll('table, figure')]
-              .filter(e => e.getBoundingClientRect().width
-                           > document.querySelector('main').clientWidth + 1)
-              .map(e => (e.querySelector('caption, figcaption') || e).innerText.slice(0, 60)),
+        wide: (() => {
+            const main = document.querySelector('main'), css = getComputedStyle(main);
+            const text = main.clientWidth - parseFloat(css.paddingLeft)
+                         - parseFloat(css.paddingRight);
+            return [...document.querySelectorAll('table, figure')]
+              .filter(e => e.getBoundingClientRect().width > text + 1)
+              .map(e => (e.querySelector('caption, figcaption') || e).innerText.slice(0, 60));
+        })(),
     }))()""")["result"]["value"]
     return state, list(browser.events)
 

@@ -157,10 +157,12 @@ class _Page:
 
     def category_name(self, q: object, code: object) -> str:
         q, code = str(q), str(code)
-        try:
-            return self.codebook.label(q, code)
-        except (KeyError, ValueError):
-            return code.replace("_", " ")
+        for question in (q, q.split()[0] if q.split() else q):  # "Q1 vs Q2": Q1's label
+            try:
+                return self.codebook.label(question, code)
+            except (KeyError, ValueError):
+                continue
+        return code.replace("_", " ")
 
     def add(self, text: str) -> None:
         """Structure (headings, section ends): the tables and figures made so far come first."""
@@ -533,7 +535,7 @@ ASSOCIATION_COLUMNS = [
 def _cooccurrence(page: _Page) -> None:
     fig = page.figure("cooccurrence")
     pairs_ref = page.table("cooccurrence_pairs", [
-        Col("category_a", "Category"), Col("category_b", "Category"),
+        Col("category_a", "First category"), Col("category_b", "Second category"),
         Col("participants", "Participants", "int"), Col("expected", "Expected", "dec1"),
         Col("lift", "Lift", "dec2"), Col("p_value", "p", "p"), Col("p_holm", "p (Holm)", "p")])
     refs = [r for r in (fig, pairs_ref) if r]
@@ -657,7 +659,8 @@ def _association_body(page: _Page) -> None:
 
 def _short_method(method: object) -> str:
     """The name of a test without its settings: "Fisher-Freeman-Halton, Monte Carlo"."""
-    return re.sub(r"\s*\([^)]*\)", "", str(method).split(";")[0]).strip()
+    name = re.sub(r"\s*\([^)]*\)", "", str(method).split(";")[0]).strip()
+    return name.replace("-", "\u2011")  # non-breaking hyphens: names break only at spaces
 
 
 def _association_inner(page: _Page, tests: pd.DataFrame) -> None:
@@ -667,6 +670,12 @@ def _association_inner(page: _Page, tests: pd.DataFrame) -> None:
         d = page.with_labels(d)
         if "characteristic" in d.columns:
             d["characteristic"] = d["characteristic"].astype(str).str.replace("_", " ")
+            if "code" in d.columns:
+                # a category shared by two questions: say which in one column, not two
+                shared = (d["characteristic"] == "question") & d["code"].notna() \
+                    & (d["code"].astype(str) != "")
+                d.loc[shared, "characteristic"] = "category " + d.loc[shared, "code"].astype(str)
+                d["code"] = d["code"].astype(object).where(~shared, None)
         for col in ("method", "test"):
             if col in d.columns:
                 d[col] = d[col].map(_short_method)

@@ -25,7 +25,7 @@ figcaption, caption { font-size: 0.85rem; line-height: 1.4; text-align: left; co
 figcaption { margin-top: 0.4rem; }
 .label { font-weight: bold; }
 .source { color: var(--muted); }
-table { border-collapse: collapse; margin: 1.4rem 0; font-size: 0.82rem; width: 100%;
+table { border-collapse: collapse; margin: 1.4rem 0; font-size: 0.8rem; width: 100%;
         break-inside: auto; }
 caption { caption-side: top; padding-bottom: 0.4rem; }
 thead tr:first-child th, thead tr:first-child td { border-top: 1.5px solid var(--ink); }
@@ -33,7 +33,7 @@ thead tr:last-child th { border-bottom: 1px solid var(--ink); }
 thead th { vertical-align: bottom; }
 thead th.group { text-align: center; border-bottom: 0.5px solid var(--ink); padding-bottom: 0.1rem; }
 tbody tr:last-child td { border-bottom: 1.5px solid var(--ink); }
-th, td { padding: 0.2rem 0.5rem; text-align: left; }
+th, td { padding: 0.2rem 0.4rem; text-align: left; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
 tr { break-inside: avoid; }
