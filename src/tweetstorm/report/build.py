@@ -286,9 +286,9 @@ def _method(page: _Page) -> None:
                             if dup else "") + ".")
     if answers is not None and conc is not None and len(conc):
         total = int(answers["answers"].sum())
-        sentences.append(f"{int(conc['n_participants'].iloc[0])} participants wrote {total:,} "
-                         "answers to the questions; retweets, replies to other answers and "
-                         "posts on other topics were kept apart.")
+        sentences.append(f"In all, {int(conc['n_participants'].iloc[0])} participants wrote "
+                         f"{total:,} answers to the questions; retweets, replies to other "
+                         "answers and posts on other topics were kept apart.")
     sentences.append("Each answer was assigned to the question it answers: by its answer "
                      "prefix (such as \u201cA1\u201d), else by the question it replies to or "
                      "quotes, else by the question posted last before it. Account names were "
@@ -308,16 +308,37 @@ def _method(page: _Page) -> None:
            "adjudication, as percent agreement and chance-corrected coefficients with 95% "
            "confidence intervals.")
     page.add("<h3>Analysis</h3>")
+    freq = next((_read_csv(p.stem) for p in sorted(paths.RESULTS.glob("*_frequencies.csv"))),
+                None)
+    fcols = set(freq.columns) if freq is not None else set()
     analysis = ("For each question, the categories are counted over the coded answers, with "
-                "Wilson 95% confidence intervals for their shares and the number of "
-                "participants who raised each category.")
+                "Wilson 95% confidence intervals for their shares, and ranked by their counts"
+                + (" (equal counts share a rank; the uncertainty of each rank comes from "
+                   "resampling participants with all their answers)"
+                   if {"rank_low", "rank_high"} <= fcols else "")
+                + ". Because answers are nested in participants, the number of participants "
+                "who raised each category is reported too"
+                + (", as a share of the participants who answered the question"
+                   if "participant_share" in fcols else "") + ".")
+    tests = _read_csv("association_tests")
     if s.characteristics:
         analysis += (" Whether the categories raised depend on the participants\u2019 "
-                     + _list([html.escape(c.replace('_', ' ')) for c in s.characteristics])
-                     + " was tested; the table of results names each test, and the p-values "
-                     "were corrected for multiple testing by Holm\u2019s method.")
+                     + _list([html.escape(c.replace('_', ' ')) for c in s.characteristics]))
+        if tests is not None and "level" in tests.columns:
+            analysis += (" was tested with participants as the unit of analysis: each "
+                         "participant\u2019s characteristic was permuted among the "
+                         "participants, keeping their answers together, and the p-values were "
+                         "corrected for multiple testing by Holm\u2019s method. Tests that "
+                         "treat answers as independent are reported as exploratory only.")
+        else:
+            analysis += (" was tested; the table of results names each test, and the "
+                         "p-values were corrected for multiple testing by Holm\u2019s method.")
+    pairs = _read_csv("cooccurrence_pairs")
     analysis += (" Co-occurrence counts the participants who raised both categories of a "
-                 "pair, across all questions.")
+                 "pair, across all questions"
+                 + ("; pairs are ranked by how much more often they occur than independence "
+                    "would predict" if pairs is not None and "lift" in pairs.columns else "")
+                 + ".")
     if s.pln:
         analysis += (" In a separate PLN identification session, participants listed the "
                      "people, groups and resources they learn from and how often; these lists "
