@@ -158,10 +158,10 @@ sheets: $(POSTS) $(CODEBOOK) ## write blank coding sheets (xlsx + csv) for rater
 lab: $(ENV_STAMP) ## open JupyterLab on the notebooks in this environment
 	$(PYTHON) -m jupyterlab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-report: build/report.html ## render the result notebooks as one HTML page without code (build/report.html)
+report: build/report.html build/report.pdf ## the results as a publication: build/report.html and build/report.pdf
 
-build/report.html: $(OUTPUTS) $(NOTEBOOKS) $(ENV_STAMP) $(PKG)
-	$(PYTHON) -m tweetstorm.report --out $@
+build/report.html build/report.pdf &: $(OUTPUTS) $(ENV_STAMP) $(PKG) $(CODEBOOK) data/raw/study.yml CITATION.cff
+	$(PYTHON) -m tweetstorm.report --out build/report.html --pdf build/report.pdf
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 

@@ -116,7 +116,7 @@ _BUILD = textwrap.dedent("""
             ("P03", "GroupA", "group", "daily"), ("P03", "X002", "person", "rarely")]
     G = pln.build_network(pd.DataFrame(rows, columns=["participant", "contact", "contact_type",
                                                       "frequency"]))
-    save_figure(pln.draw_network(G, seed=3), "pln_network", "The network.", directory=sys.argv[1])
+    save_figure(pln.draw_network(G), "pln_network", "The network.", directory=sys.argv[1])
     save_figure(pln.composition_figure(pln.ego_summary(G)), "pln_composition", "Composition.",
                 directory=sys.argv[1])
 """)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 import pandas as pd
 import pytest
@@ -57,6 +59,9 @@ def test_in_and_out_degrees(G):
 def test_ego_summary_counts(G):
     ego = pln.ego_summary(G).set_index("participant")
     assert list(ego.index) == ["P01", "P02", "P03"]
+    # five contacts are named in all (X001, X002, GroupA, Wiki, P02)
+    assert ego["degree_centrality"].tolist() == pytest.approx([3 / 5, 2 / 5, 3 / 5])
+    ego = ego.drop(columns="degree_centrality")
     assert ego.loc["P01"].to_dict() == {"size": 3, "person": 2, "group": 0, "resource": 1,
                                         "daily": 1, "weekly": 1, "monthly": 1, "rarely": 0}
     assert ego.loc["P02"].to_dict() == {"size": 2, "person": 1, "group": 1, "resource": 0,
@@ -65,47 +70,89 @@ def test_ego_summary_counts(G):
                                         "daily": 2, "weekly": 0, "monthly": 0, "rarely": 1}
 
 
-def test_ego_summary_includes_silent_participant(contacts):
+def test_participant_outside_the_session_is_not_in_the_shares(contacts):
     G = pln.build_network(contacts, participants=pd.Series(["P01", "P02", "P03", "P04"]))
-    ego = pln.ego_summary(G).set_index("participant")
-    assert ego.loc["P04"].sum() == 0
-    assert len(ego) == 4
+    assert pln.participants_of(G) == ["P01", "P02", "P03", "P04"]
+    assert pln.session_participants(G) == ["P01", "P02", "P03"]
+    assert list(pln.ego_summary(G)["participant"]) == ["P01", "P02", "P03"]
+    # X001 is named by all three who took the session: share 1, not 3 of 4
+    assert pln.most_named(G, top=1).loc[0, "share"] == 1.0
 
 
-def test_most_named_order_and_tie_break(G):
+def test_most_named_order_ranks_and_shares(G):
     top = pln.most_named(G, top=4)
-    # X001 named by 3, GroupA by 2; then three contacts named once, tie broken by name (ASCII).
+    # X001 named by 3, GroupA by 2; then three contacts named once (P02, Wiki, X002): they share
+    # rank 3 and are listed by name (ASCII), the cut-off falls between Wiki and X002.
     assert list(top["contact"]) == ["X001", "GroupA", "P02", "Wiki"]
     assert list(top["named_by"]) == [3, 2, 1, 1]
-    assert list(top["rank"]) == [1, 2, 3, 4]
-    assert top.loc[0, "share"] == pytest.approx(3 / 3)
+    assert list(top["rank"]) == [1, 2, 3, 3]
+    assert list(top["share"]) == pytest.approx([3 / 3, 2 / 3, 1 / 3, 1 / 3])
     assert top.loc[0, "mean_weight"] == pytest.approx((4 + 1 + 4) / 3)
     assert top.loc[1, "mean_weight"] == pytest.approx((3 + 4) / 2)
     assert top.loc[2, "kind"] == "participant"
 
 
-def test_network_summary_by_hand(G):
-    s = dict(pln.network_summary(G).itertuples(index=False))
-    assert s["participants"] == 3
-    assert s["contacts"] == 5  # X001, X002, GroupA, Wiki, P02
-    assert (s["contacts: person"], s["contacts: group"], s["contacts: resource"]) == (3, 1, 1)
-    assert s["contacts who are participants"] == 1
-    assert s["nodes"] == 7 and s["edges"] == 8
-    assert (s["edges to person"], s["edges to group"], s["edges to resource"]) == (5, 2, 1)
-    assert s["density"] == pytest.approx(8 / (7 * 6))
-    assert s["participants who listed contacts"] == 3
-    assert s["mean out-degree of participants who listed contacts"] == pytest.approx(8 / 3)
-    assert s["share of contacts named by more than one participant"] == pytest.approx(2 / 5)
-    assert s["weakly connected components"] == 1
+def test_two_mode_graph_keeps_a_named_participant_in_both_modes(G):
+    B = pln.two_mode(G)
+    from networkx.algorithms import bipartite
+    assert bipartite.is_bipartite(B)
+    assert ("participant", "P02") in B and ("contact", "P02") in B
+    assert B.has_edge(("participant", "P01"), ("contact", "P02"))
+    assert not B.has_edge(("participant", "P01"), ("participant", "P02"))
+    assert B.number_of_nodes() == 3 + 5 and B.number_of_edges() == 8
 
 
-def test_silent_participant_changes_density_and_components(contacts):
+def test_two_mode_summary_by_hand(contacts):
+    # P04 takes the session and names one resource nobody else names; P05 does not take part.
+    more = pd.concat([contacts, pd.DataFrame([("P04", "Blog", "resource", "weekly")],
+                                             columns=COLUMNS)])
+    G = pln.build_network(more, participants=["P01", "P02", "P03", "P04", "P05"])
+    s = dict(pln.two_mode_summary(G).itertuples(index=False))
+    assert s["participants of the Tweetstorm"] == 5
+    assert s["participants who took the PLN session"] == 4
+    assert s["contacts named"] == 6  # X001, X002, GroupA, Wiki, P02, Blog
+    assert (s["contacts named: people"], s["contacts named: groups"],
+            s["contacts named: resources"]) == (3, 1, 2)
+    assert s["people named who are participants"] == 1
+    assert s["ties (participant names contact)"] == 9
+    assert (s["ties to people"], s["ties to groups"], s["ties to resources"]) == (5, 2, 2)
+    assert s["two-mode density"] == pytest.approx(9 / (4 * 6))
+    assert s["mean contacts per session participant"] == pytest.approx(9 / 4)
+    assert s["mean session participants per contact"] == pytest.approx(9 / 6)
+    assert s["share of contacts named by more than one participant"] == pytest.approx(2 / 6)
+    # pairs among P01..P04: P01-P02, P01-P03, P02-P03 share X001; P04 shares nothing: 3 of 6
+    assert s["share of participant pairs naming a common contact"] == pytest.approx(3 / 6)
+    assert s["connected components"] == 2
+
+
+def test_two_mode_summary_rounding_keeps_counts_int(G):
+    s = dict(pln.two_mode_summary(G, digits=3).itertuples(index=False))
+    assert s["two-mode density"] == 0.533  # 8 / 15
+    assert s["ties (participant names contact)"] == 8
+    assert isinstance(s["ties (participant names contact)"], int)
+
+
+def test_silent_participant_keeps_its_node(contacts):
     G = pln.build_network(contacts, participants=["P01", "P02", "P03", "P04"])
-    s = dict(pln.network_summary(G).itertuples(index=False))
-    assert s["density"] == pytest.approx(8 / (8 * 7))
-    assert s["weakly connected components"] == 2
-    assert s["participants"] == 4 and s["participants who listed contacts"] == 3
-    assert s["mean out-degree of participants who listed contacts"] == pytest.approx(8 / 3)
+    assert G.nodes["P04"]["kind"] == "participant" and G.out_degree("P04") == 0
+
+
+def test_participant_decided_by_the_table_not_by_spelling():
+    # "alice" is a participant by the table; "P09" is a third party although it looks like one.
+    df = pd.DataFrame([("alice", "P09", "person", "daily"), ("bob", "alice", "person", "weekly")],
+                      columns=COLUMNS)
+    G = pln.build_network(df, participants=["alice", "bob"])
+    assert G.nodes["alice"]["kind"] == "participant"
+    assert G.nodes["P09"]["kind"] == "person"
+    assert "alice (participant)" in [t.get_text() for t in
+                                     pln.draw_network(G).axes[0].get_yticklabels()]
+    matplotlib.pyplot.close("all")
+
+
+def test_participant_not_in_the_table_is_refused(contacts):
+    with pytest.raises(InputError, match="'P03' is not in the participants table") as err:
+        pln.build_network(contacts, participants=["P01", "P02"], source="pln.csv")
+    assert err.value.row == 6 and err.value.file == "pln.csv"
 
 
 def test_row_order_does_not_matter(contacts):
@@ -117,7 +164,7 @@ def test_row_order_does_not_matter(contacts):
 
 def test_case_and_spaces_are_normalised():
     df = pd.DataFrame([(" P01", "X001 ", "Person", "DAILY")], columns=COLUMNS)
-    G = pln.build_network(df)
+    G = pln.build_network(df, participants=["P01 "])
     assert G.edges["P01", "X001"]["frequency"] == "daily"
 
 
@@ -161,37 +208,92 @@ def test_unpseudonymised_person_is_refused(contacts):
         pln.build_network(contacts, require_pseudonyms=True)
 
 
-def test_draw_network_kinds_apart_and_labels(G):
-    fig = pln.draw_network(G, seed=1, top=1)
-    ax = fig.axes[0]
-    legend = ax.get_legend()
-    kinds = [h for h in legend.legend_handles if h.get_marker() not in ("None", "")]
-    assert len({h.get_marker() for h in kinds}) == 4
-    assert len({h.get_color() for h in kinds}) == 4
-    texts = [t.get_text() for t in legend.get_texts()]
-    # P02 is named as a person but drawn as a participant: the legend counts it apart, so that
-    # 2 + 1 adds up to the 3 person contacts of the summary table (X001, X002, P02)
-    assert texts[:4] == ["participant (3)", "person (2 + 1\nparticipants named)", "group (1)",
-                         "resource (1)"]
-    summary = dict(pln.network_summary(G).itertuples(index=False))
-    assert summary["contacts: person"] == 2 + 1
-    labels = sorted(t.get_text() for t in ax.texts)
-    assert labels == ["P01", "P02", "P03", "X001"]  # participants + the single most named
+def _texts(fig):
+    """Every text ``fig`` draws (non-empty, visible; tick labels only of ticks inside the axis
+    range, as matplotlib draws them), with its box in display units."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    from matplotlib.text import Text
+    hidden = set()
+    for ax in fig.axes:
+        for axis, (lo, hi) in ((ax.xaxis, sorted(ax.get_xlim())), (ax.yaxis, sorted(ax.get_ylim()))):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
+                    hidden.update(id(t) for t in (tick.label1, tick.label2))
+    found = []
+    for t in fig.findobj(Text):
+        if t.get_visible() and t.get_text().strip() and id(t) not in hidden:
+            found.append((t.get_text(), t.get_window_extent(renderer)))
+    return found
+
+
+def _big_network(n_participants=22, n_contacts=70):
+    import random
+    rng = random.Random(5)
+    kinds = ["person"] * 40 + ["group"] * 15 + ["resource"] * 15
+    names = [f"X{i:03d}" if k == "person" else f"A rather long {k} name number {i}"
+             for i, k in enumerate(kinds[:n_contacts])]
+    rows = []
+    for p in range(1, n_participants + 1):
+        for c in rng.sample(range(n_contacts), rng.randint(3, 16)):
+            rows.append((f"P{p:02d}", names[c], kinds[c], rng.choice(pln.FREQUENCIES)))
+    return pln.build_network(pd.DataFrame(rows, columns=COLUMNS))
+
+
+@pytest.mark.parametrize("make", [lambda: pln.build_network(pd.DataFrame(ROWS, columns=COLUMNS)),
+                                  _big_network])
+def test_network_figure_labels_never_overlap(make):
+    fig = pln.draw_network(make())
+    boxes = _texts(fig)
+    assert len(boxes) > 10
+    overlaps = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:]
+                if ba.overlaps(bb)]
+    assert overlaps == []
+    # and every label lies inside the figure (nothing cut off)
+    width, height = fig.canvas.get_width_height()
+    outside = [a for a, b in boxes if b.x0 < -0.5 or b.y0 < -0.5 or b.x1 > width + 0.5
+               or b.y1 > height + 0.5]
+    assert outside == []
     matplotlib.pyplot.close(fig)
 
 
-def test_draw_network_is_seeded(G):
-    import numpy as np
+def test_network_figure_cells_and_order(G):
+    layout = pln.matrix_layout(G)
+    # columns: largest network first, ties by name; rows: by type, then named_by, then name
+    assert layout.participants == ["P01", "P03", "P02"]
+    assert layout.blocks == [("person", ["X001", "P02", "X002"]), ("group", ["GroupA"]),
+                             ("resource", ["Wiki"])]
+    fig = pln.draw_network(G)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["People (3)", "X001", "P02 (participant)", "X002", "Groups (1)", "GroupA",
+                      "Resources (1)", "Wiki"]
+    cells = ax.images[0].get_array()
+    # row X001: P01 daily (4), P03 daily (4), P02 rarely (1); header rows are empty
+    assert cells[1].tolist() == [4, 4, 1]
+    assert cells.mask[0].all() and cells.mask[4].all()
+    assert cells[2].tolist()[0] == 2 and bool(cells.mask[2][1])  # P01 names P02 monthly
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == list(pln.FREQUENCIES)
+    matplotlib.pyplot.close(fig)
 
-    def positions(seed):
-        fig = pln.draw_network(G, seed=seed)
-        pos = {t.get_text(): t.get_position() for t in fig.axes[0].texts}
-        matplotlib.pyplot.close(fig)
-        return pos
 
-    a, b, c = positions(7), positions(7), positions(8)
-    assert a == b
-    assert any(not np.allclose(a[k], c[k]) for k in a)
+def test_network_figure_caps_rows_and_columns():
+    G = _big_network()
+    layout = pln.matrix_layout(G, max_contacts=10, max_participants=5)
+    shown, left = set(layout.contacts), set(pln.contacts_of(G)) - set(layout.contacts)
+    assert 0 < len(shown) <= 10 and len(layout.participants) == 5
+    assert layout.contacts_left_out == len(left)
+    assert layout.participants_left_out == len(pln.session_participants(G)) - 5
+    # whole levels: every contact shown is named more often than every contact left out
+    assert min(G.in_degree(c) for c in shown) > max(G.in_degree(c) for c in left)
+    assert min(G.in_degree(c) for c in shown) == layout.min_named_by
+    # and one level more would not fit
+    assert sum(G.in_degree(c) >= layout.min_named_by - 1 for c in pln.contacts_of(G)) > 10
+    # the headers say how many of each type are shown
+    headers = [t.get_text() for t in pln.draw_network(G, max_contacts=10).axes[0].get_yticklabels()
+               if t.get_fontweight() == "bold"]
+    assert all(re.fullmatch(r"(People|Groups|Resources) \(\d+( of \d+)?\)", h) for h in headers)
+    matplotlib.pyplot.close("all")
 
 
 def test_composition_figure_bars(G):
@@ -205,7 +307,9 @@ def test_composition_figure_bars(G):
     matplotlib.pyplot.close(fig)
 
 
-def test_network_summary_rounding_keeps_counts_int(G):
-    s = dict(pln.network_summary(G, digits=3).itertuples(index=False))
-    assert s["density"] == 0.190  # 8 / 42 = 0.1905 -> 0.190
-    assert s["edges"] == 8 and isinstance(s["edges"], int)
+def test_ratio_measures_are_the_float_rows(G):
+    # the report puts counts and ratios in separate columns by this list
+    rows = dict(pln.two_mode_summary(G).itertuples(index=False))
+    assert set(pln.RATIO_MEASURES) <= set(rows)
+    for measure, value in rows.items():
+        assert isinstance(value, float) == (measure in pln.RATIO_MEASURES), measure

@@ -1,30 +1,38 @@
 """The PLN identification network: whom and what participants say they learn from.
 
 Input is the contact list of the PLN identification session, one row per (participant, contact)
-pair: ``participant`` (pseudonym, e.g. ``P01``), ``contact`` (a pseudonymised person ``X001`` or
-``P03``, or the name of a group or resource), ``contact_type`` in {person, group, resource} and
+pair: ``participant`` (as the participants table names them), ``contact`` (a pseudonymised person,
+or the name of a group or resource), ``contact_type`` in {person, group, resource} and
 ``frequency`` in {daily, weekly, monthly, rarely} (how often the participant learns from it).
 
-:func:`build_network` turns it into a directed graph participant -> contact (networkx); the other
-functions summarise that graph as tables and draw it.
+:func:`build_network` turns it into a directed graph participant -> contact (networkx). The
+network is two-mode: participants name contacts; :func:`two_mode` gives the bipartite
+participant–contact graph and :func:`two_mode_summary` its measures (networkx.bipartite).
+Shares are of the participants who took the PLN session (who named at least one contact), not of
+all participants of the Tweetstorm.
 
-Node attribute ``kind`` is one of :data:`KINDS`. A participant who is also named as a contact by
-another participant stays one node of kind ``participant`` (the study's population), so in-degree
-counts reach participants too. Edge attributes: ``frequency`` (str) and ``weight`` (int, the
-ordinal code of :data:`FREQUENCY_WEIGHT`: daily=4, weekly=3, monthly=2, rarely=1; an ordinal
-score for drawing and ranking, not a count of contacts per month).
+Node attribute ``kind`` is one of :data:`KINDS`. Who is a participant comes from the
+participants table passed to :func:`build_network` (never from the spelling of a pseudonym). A
+participant who is also named as a contact by another participant stays one node of kind
+``participant``, with ``contact_type`` ``person``. Edge attributes: ``frequency`` (str) and
+``weight`` (int, the ordinal code of :data:`FREQUENCY_WEIGHT`: daily=4, weekly=3, monthly=2,
+rarely=1; an ordinal score for colouring and ranking, not a count of contacts per month).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import networkx as nx
+import numpy as np
 import pandas as pd
+from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, NullLocator
+from networkx.algorithms import bipartite
 
 from . import figures
 from .errors import InputError, require_columns
@@ -32,17 +40,18 @@ from .errors import InputError, require_columns
 CONTACT_TYPES: tuple[str, ...] = ("person", "group", "resource")
 KINDS: tuple[str, ...] = ("participant",) + CONTACT_TYPES
 FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly", "rarely")
-#: Ordinal weight of each frequency (higher = more often). Used for edge width and tie-breaks.
+#: Ordinal weight of each frequency (higher = more often). Used for colours and tie-breaks.
 FREQUENCY_WEIGHT: dict[str, int] = {"daily": 4, "weekly": 3, "monthly": 2, "rarely": 1}
 REQUIRED_COLUMNS: tuple[str, ...] = ("participant", "contact", "contact_type", "frequency")
 DEFAULT_SOURCE = "data/processed/pln_contacts.parquet"
+#: Plural nouns of the contact types, for headings and prose.
+TYPE_PLURAL: dict[str, str] = {"person": "people", "group": "groups", "resource": "resources"}
 
 # Columns written by notebook 01 (tweetstorm.pseudonymize.apply_pln): the kind of account of the
 # participant and of a contact that is one account; NA where no account of the key was named.
 _KIND_COLUMNS = {"participant": "participant_kind", "contact": "contact_kind"}
 
-# Colours from the compendium's Okabe & Ito (2008) palette (figures.OKABE_ITO), one per kind; the
-# shapes differ as well, so the kinds stay apart for colour-blind readers and in greyscale print.
+# Colours from the compendium's Okabe & Ito (2008) palette (figures.OKABE_ITO), one per kind.
 _OI = figures.OKABE_ITO
 KIND_STYLE: dict[str, dict[str, str]] = {
     "participant": {"color": _OI[4], "marker": "o", "label": "participant"},  # blue
@@ -50,8 +59,12 @@ KIND_STYLE: dict[str, dict[str, str]] = {
     "group": {"color": _OI[2], "marker": "^", "label": "group"},  # bluish green
     "resource": {"color": _OI[6], "marker": "D", "label": "resource"},  # reddish purple
 }
-# Frequencies daily..rarely: blue, sky blue, yellow, vermillion.
+# Frequencies daily..rarely: blue, sky blue, yellow, vermillion (categorical bars).
 FREQUENCY_COLOR: dict[str, str] = dict(zip(FREQUENCIES, (_OI[4], _OI[1], _OI[3], _OI[5])))
+# The matrix figure shows frequency as an ordered scale: one hue, light (rarely) to dark (daily),
+# so that it reads in greyscale and for colour-blind readers (ColorBrewer "Blues", 4 classes).
+FREQUENCY_SHADE: dict[str, str] = {"rarely": "#bdd7e7", "monthly": "#6baed6", "weekly": "#3182bd",
+                                   "daily": "#08519c"}
 
 
 def _fail(source: str, row: int | None, what: str, fix: str) -> None:
@@ -70,11 +83,15 @@ def _clean_column(contacts: pd.DataFrame, column: str, source: str) -> pd.Series
 
 
 def validate_contacts(contacts: pd.DataFrame, source: str = DEFAULT_SOURCE,
+                      participants: Iterable[str] | None = None,
                       require_pseudonyms: bool = False) -> pd.DataFrame:
     """Checked copy of a contact list, with ``contact_type`` and ``frequency`` lower-cased.
 
     ``contacts``: DataFrame with the columns of :data:`REQUIRED_COLUMNS` (more columns are kept).
     ``source`` names the file in error messages; rows are 1-based data rows of that file.
+    ``participants`` (optional): every participant of the study, as the participants table names
+    them; then each ``participant`` of the list must be one of them. Who is a participant is
+    decided by that table, never by the spelling of a name.
     With ``require_pseudonyms``, participants and people must be accounts of the pseudonym key:
     their ``participant_kind`` / ``contact_kind`` (written by notebook 01) is filled in.
     Raises :class:`InputError` on a missing column, an empty cell, an unknown type or frequency,
@@ -112,6 +129,14 @@ def validate_contacts(contacts: pd.DataFrame, source: str = DEFAULT_SOURCE,
         i = int(next(r for r in rows if out.at[r, "contact_type"] != first))
         _fail(source, i + 1, f"contact {name!r} is listed with more than one contact_type",
               f"give {name!r} one contact_type in every row")
+    if participants is not None:
+        known = set(participants)
+        unknown = ~out["participant"].isin(known)
+        if unknown.any():
+            i = int(unknown.to_numpy().nonzero()[0][0])
+            _fail(source, i + 1,
+                  f"participant {out.at[i, 'participant']!r} is not in the participants table",
+                  "list them in the participants file, or correct the name in the contact list")
     if require_pseudonyms:
         people = out["contact_type"] == "person"
         everyone = pd.Series(True, index=out.index)
@@ -130,13 +155,16 @@ def build_network(contacts: pd.DataFrame, participants: Iterable[str] | None = N
                   source: str = DEFAULT_SOURCE, require_pseudonyms: bool = False) -> nx.DiGraph:
     """Directed graph participant -> contact from a contact list (see :func:`validate_contacts`).
 
-    ``participants`` optionally lists every participant (e.g. the ``handle`` column of
-    participants.parquet) so that a participant who named nobody still appears, with size 0.
+    ``participants`` optionally lists every participant (the ``handle`` column of
+    participants.parquet): each participant of the list must be one of them, a participant who
+    named nobody still appears (out-degree 0, not in the PLN session) and a contact who is in the
+    table is a participant node. Without it, the participants are those of the list.
     Nodes are added in a fixed order (participants sorted, then contacts by kind and name), so the
-    graph and any seeded layout do not depend on the row order of the input.
+    graph does not depend on the row order of the input.
     """
-    table = validate_contacts(contacts, source, require_pseudonyms)
-    people = set(table["participant"]) | (set(participants) if participants is not None else set())
+    known = None if participants is None else [str(p).strip() for p in participants]
+    table = validate_contacts(contacts, source, known, require_pseudonyms)
+    people = set(table["participant"]) | (set(known) if known is not None else set())
     G = nx.DiGraph()
     for p in sorted(people):
         G.add_node(p, kind="participant")
@@ -153,152 +181,275 @@ def build_network(contacts: pd.DataFrame, participants: Iterable[str] | None = N
     return G
 
 
-def _participants(G: nx.DiGraph) -> list[str]:
-    return [n for n, k in G.nodes(data="kind") if k == "participant"]
+def participants_of(G: nx.DiGraph) -> list[str]:
+    """Every participant node, sorted."""
+    return sorted(n for n, k in G.nodes(data="kind") if k == "participant")
 
 
-def ego_summary(G: nx.DiGraph) -> pd.DataFrame:
-    """One row per participant (sorted): ``participant``, ``size`` (contacts named), then counts
-    by contact type (``person``, ``group``, ``resource``) and by frequency (``daily`` ..
-    ``rarely``).
+def session_participants(G: nx.DiGraph) -> list[str]:
+    """The participants who took the PLN session (named at least one contact), sorted."""
+    return [p for p in participants_of(G) if G.out_degree(p) > 0]
 
-    The type of a contact is the ``contact_type`` the participant gave (a named participant counts
-    as a person). All counts are int.
+
+def contacts_of(G: nx.DiGraph) -> list[str]:
+    """Every node named by someone (participants named as contacts included), in node order."""
+    return [n for n in G.nodes if G.in_degree(n) > 0]
+
+
+def two_mode(G: nx.DiGraph) -> nx.Graph:
+    """The bipartite participant–contact graph of ``G``.
+
+    Nodes are tuples ``("participant", name)`` for the participants who took the session
+    (``bipartite=0``) and ``("contact", name)`` for every contact named (``bipartite=1``), so a
+    participant named by another participant is a node in each mode, as two-mode analysis
+    requires. Edges carry ``frequency`` and ``weight``.
     """
-    rows = []
-    for p in sorted(_participants(G)):
-        counts = dict.fromkeys(CONTACT_TYPES + FREQUENCIES, 0)
-        for _, _, data in G.out_edges(p, data=True):
-            counts[data["contact_type"]] += 1
-            counts[data["frequency"]] += 1
-        rows.append({"participant": p, "size": G.out_degree(p), **counts})
-    columns = ["participant", "size", *CONTACT_TYPES, *FREQUENCIES]
-    return pd.DataFrame(rows, columns=columns).astype({c: "int64" for c in columns[1:]})
+    B = nx.Graph()
+    B.add_nodes_from((("participant", p) for p in session_participants(G)), bipartite=0)
+    B.add_nodes_from((("contact", c) for c in contacts_of(G)), bipartite=1)
+    for c in contacts_of(G):
+        B.nodes[("contact", c)]["contact_type"] = G.nodes[c]["contact_type"]
+    for p, c, data in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
+        B.add_edge(("participant", p), ("contact", c), frequency=data["frequency"],
+                   weight=data["weight"])
+    return B
 
 
-def most_named(G: nx.DiGraph, top: int = 10) -> pd.DataFrame:
-    """The ``top`` contacts named by most participants.
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else float("nan")
 
-    Columns: ``rank`` (1..), ``contact``, ``kind``, ``named_by`` (in-degree: number of participants
-    naming it), ``share`` (named_by / number of participants), ``mean_weight`` (mean ordinal
-    frequency weight, 4 = daily). Sorted by named_by descending, then contact name ascending (a
-    stable, explicit tie-break); ties at the cut-off are cut by that name order.
+
+#: The rows of :func:`two_mode_summary` that are ratios or means (the others are counts).
+RATIO_MEASURES: tuple[str, ...] = (
+    "two-mode density", "mean contacts per session participant",
+    "mean session participants per contact",
+    "share of contacts named by more than one participant",
+    "share of participant pairs naming a common contact",
+)
+
+
+def two_mode_summary(G: nx.DiGraph, digits: int | None = None) -> pd.DataFrame:
+    """Measures of the two-mode participant–contact network as a table ``measure``, ``value``
+    (object column: counts are int, ratios float; with ``digits`` the ratios are rounded, for
+    display; every ratio can be recomputed from the counts of the same table).
+
+    Rows: participants of the Tweetstorm; participants who took the PLN session (``n_p``);
+    contacts named (``n_c``) and of each type (as named: a participant named by another counts as
+    a person); people named who are participants themselves; ties (participant–contact pairs) and
+    ties to each type; two-mode density = ties / (n_p n_c) (``networkx.bipartite.density``); mean
+    contacts per session participant and mean participants per contact (mean degree of each mode;
+    ``bipartite.degree_centrality`` divides them by the size of the other mode); share of the
+    contacts named by more than one participant; share of pairs of session participants who
+    name at least one contact in common (density of the participant projection,
+    ``bipartite.projected_graph``); connected components of the two-mode graph.
     """
-    n_part = max(len(_participants(G)), 1)
-    rows = []
-    for node, indeg in G.in_degree():
-        if indeg == 0:
-            continue
-        weights = [d["weight"] for _, _, d in G.in_edges(node, data=True)]
-        rows.append({"contact": node, "kind": G.nodes[node]["kind"], "named_by": indeg,
-                     "share": indeg / n_part, "mean_weight": sum(weights) / len(weights)})
-    table = pd.DataFrame(rows, columns=["contact", "kind", "named_by", "share", "mean_weight"])
-    table = table.sort_values(["named_by", "contact"], ascending=[False, True], kind="stable")
-    table = table.head(top).reset_index(drop=True)
-    table.insert(0, "rank", range(1, len(table) + 1))
-    return table
-
-
-def network_summary(G: nx.DiGraph, digits: int | None = None) -> pd.DataFrame:
-    """Whole-network measures as a two-column table ``measure``, ``value`` (object column: counts
-    are int, ratios float; with ``digits`` the ratios are rounded, for display: every ratio can be
-    recomputed exactly from the counts in the same table).
-
-    Rows: participants; participants who listed contacts (out-degree > 0); contacts (nodes named
-    by someone, participants included); contacts of each type (as named: a named participant
-    counts as a person); contacts who are participants; nodes; edges; edges to each contact type;
-    density (networkx: edges / (n (n - 1)) for a directed graph of n nodes); mean out-degree of
-    the participants who listed contacts; share of contacts named by more than one participant;
-    number of weakly connected components.
-    """
-    parts = _participants(G)
-    named = [n for n, d in G.in_degree() if d > 0]
-    listing = [p for p in parts if G.out_degree(p) > 0]
+    B = two_mode(G)
+    parts = [n for n, b in B.nodes(data="bipartite") if b == 0]
+    contacts = [n for n, b in B.nodes(data="bipartite") if b == 1]
+    ties = B.number_of_edges()
     rows: list[tuple[str, int | float]] = [
-        ("participants", len(parts)), ("participants who listed contacts", len(listing)),
-        ("contacts", len(named))]
+        ("participants of the Tweetstorm", len(participants_of(G))),
+        ("participants who took the PLN session", len(parts)),
+        ("contacts named", len(contacts)),
+    ]
     for t in CONTACT_TYPES:
-        rows.append((f"contacts: {t}", sum(G.nodes[n]["contact_type"] == t for n in named)))
-    rows.append(("contacts who are participants", sum(n in set(parts) for n in named)))
-    rows += [("nodes", G.number_of_nodes()), ("edges", G.number_of_edges())]
+        rows.append((f"contacts named: {TYPE_PLURAL[t]}",
+                     sum(B.nodes[c]["contact_type"] == t for c in contacts)))
+    rows.append(("people named who are participants",
+                 sum(G.nodes[c]["kind"] == "participant" for _, c in contacts)))
+    rows.append(("ties (participant names contact)", ties))
     for t in CONTACT_TYPES:
-        rows.append((f"edges to {t}", sum(d == t for _, _, d in G.edges(data="contact_type"))))
-    shared = sum(G.in_degree(n) > 1 for n in named)
+        rows.append((f"ties to {TYPE_PLURAL[t]}",
+                     sum(d == t for _, _, d in G.edges(data="contact_type"))))
+    density = bipartite.density(B, parts) if parts and contacts else float("nan")
+    projected = bipartite.projected_graph(B, parts) if parts else nx.Graph()
     rows += [
-        ("density", nx.density(G)),
-        ("mean out-degree of participants who listed contacts",
-         G.number_of_edges() / len(listing) if listing else float("nan")),
+        ("two-mode density", density),
+        ("mean contacts per session participant", _ratio(ties, len(parts))),
+        ("mean session participants per contact", _ratio(ties, len(contacts))),
         ("share of contacts named by more than one participant",
-         shared / len(named) if named else float("nan")),
-        ("weakly connected components", nx.number_weakly_connected_components(G)),
+         _ratio(sum(B.degree(c) > 1 for c in contacts), len(contacts))),
+        ("share of participant pairs naming a common contact",
+         nx.density(projected) if len(parts) > 1 else float("nan")),
+        ("connected components", nx.number_connected_components(B) if len(B) else 0),
     ]
     if digits is not None:
         rows = [(m, round(v, digits) if isinstance(v, float) else v) for m, v in rows]
     return pd.DataFrame(rows, columns=["measure", "value"], dtype=object)
 
 
-def _node_size(G: nx.DiGraph, node: str) -> float:
-    # Marker area in pt^2: grows with the number of participants naming the node.
-    base = 45 if G.nodes[node]["kind"] == "participant" else 18
-    return base + 12 * G.in_degree(node)
+def ego_summary(G: nx.DiGraph) -> pd.DataFrame:
+    """One row per participant who took the PLN session (sorted): ``participant``, ``size``
+    (contacts named), ``degree_centrality`` (size / contacts named by anyone: the two-mode
+    degree centrality of networkx.bipartite), then counts by contact type (``person``, ``group``,
+    ``resource``) and by frequency (``daily`` .. ``rarely``).
+
+    The type of a contact is the ``contact_type`` the participant gave (a named participant counts
+    as a person). Counts are int.
+    """
+    n_contacts = len(contacts_of(G))
+    rows = []
+    for p in session_participants(G):
+        counts = dict.fromkeys(CONTACT_TYPES + FREQUENCIES, 0)
+        for _, _, data in G.out_edges(p, data=True):
+            counts[data["contact_type"]] += 1
+            counts[data["frequency"]] += 1
+        rows.append({"participant": p, "size": G.out_degree(p),
+                     "degree_centrality": G.out_degree(p) / n_contacts, **counts})
+    columns = ["participant", "size", "degree_centrality", *CONTACT_TYPES, *FREQUENCIES]
+    ints = {c: "int64" for c in ["size", *CONTACT_TYPES, *FREQUENCIES]}
+    return pd.DataFrame(rows, columns=columns).astype({**ints, "degree_centrality": "float64"})
 
 
-def _short(label: str, width: int = 24) -> str:
+def most_named(G: nx.DiGraph, top: int = 10) -> pd.DataFrame:
+    """The ``top`` contacts named by most participants.
+
+    Columns: ``rank`` (competition ranking: equal counts share the best rank), ``contact``,
+    ``kind``, ``named_by`` (number of participants naming it), ``share`` (named_by / participants
+    who took the PLN session: the contact's two-mode degree centrality), ``mean_weight`` (mean
+    ordinal frequency weight, 4 = daily). Sorted by named_by descending, then contact name
+    ascending (a stable, explicit order); ties at the cut-off are cut by that name order.
+    """
+    n_session = len(session_participants(G))
+    rows = []
+    for node in contacts_of(G):
+        weights = [d["weight"] for _, _, d in G.in_edges(node, data=True)]
+        rows.append({"contact": node, "kind": G.nodes[node]["kind"], "named_by": len(weights),
+                     "share": len(weights) / n_session, "mean_weight": sum(weights) / len(weights)})
+    table = pd.DataFrame(rows, columns=["contact", "kind", "named_by", "share", "mean_weight"])
+    table = table.sort_values(["named_by", "contact"], ascending=[False, True], kind="stable")
+    table.insert(0, "rank", table["named_by"].rank(method="min", ascending=False).astype("int64"))
+    return table.head(top).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class MatrixLayout:
+    """What :func:`draw_network` shows: ``participants`` (columns, left to right), ``blocks``
+    (``(contact_type, [contacts])`` top to bottom) and what was left out for space."""
+
+    participants: list[str]
+    blocks: list[tuple[str, list[str]]]
+    participants_left_out: int
+    contacts_left_out: int
+    min_named_by: int = 1
+
+    @property
+    def contacts(self) -> list[str]:
+        return [c for _, block in self.blocks for c in block]
+
+
+def matrix_layout(G: nx.DiGraph, max_contacts: int = 60, max_participants: int = 60) -> MatrixLayout:
+    """The order of the matrix figure.
+
+    Columns: the participants who took the session, largest network first (ties by name); at
+    most ``max_participants``. Rows: the contacts named by at least k participants, for the
+    smallest k that gives at most ``max_contacts`` rows (so contacts named equally often are
+    all shown or all left out), grouped by type (people, groups, resources) and within a type
+    by the number of participants naming them, then name. ``min_named_by`` of the result is k.
+    """
+    parts = sorted(session_participants(G), key=lambda p: (-G.out_degree(p), p))
+    shown_parts = parts[:max_participants]
+    ranked = sorted(contacts_of(G), key=lambda c: (-G.in_degree(c), c))
+    # whole levels only: every contact named by at least k participants, for the smallest k
+    # that fits, so that no contact is left out while another named as often is shown
+    levels = sorted({G.in_degree(c) for c in ranked})
+    k = next((k for k in levels if sum(G.in_degree(c) >= k for c in ranked) <= max_contacts),
+             max(levels, default=1) + 1)
+    shown = {c for c in ranked if G.in_degree(c) >= k}
+    blocks = []
+    for t in CONTACT_TYPES:
+        block = [c for c in ranked if c in shown and G.nodes[c]["contact_type"] == t]
+        if block:
+            blocks.append((t, block))
+    return MatrixLayout(shown_parts, blocks, len(parts) - len(shown_parts),
+                        len(ranked) - len(shown), k)
+
+
+def _short(label: str, width: int = 36) -> str:
     return label if len(label) <= width else label[:width - 1] + "\u2026"
 
 
-def draw_network(G: nx.DiGraph, seed: int = 20130601, top: int = 10,
-                 figsize: tuple[float, float] | None = None) -> Figure:
-    """Network figure: nodes by kind (shape and colour, legend), node area by the number of
-    participants naming the node, edge width by frequency.
+def draw_network(G: nx.DiGraph, max_contacts: int = 60, max_participants: int = 60,
+                 width: float | None = None) -> Figure:
+    """The two-mode network as an ordered matrix: one column per participant who took the PLN
+    session, one row per contact, a filled cell where the participant named the contact, its
+    shade by how often they learn from it (light: rarely .. dark: daily).
 
-    Layout: ``nx.spring_layout(G, seed=seed, ...)`` (deterministic for a given graph; the node
-    order is fixed by :func:`build_network`). Legend: the number of nodes of each kind; a
-    participant named as a contact by others is drawn (and counted) as a participant, so the
-    person entry reads e.g. "person (29 + 15 participants named)", which adds up to the person
-    contacts of :func:`network_summary`. Labels: every participant and the ``top`` most named
-    contacts (:func:`most_named`; names longer than 24 characters are shortened with an
-    ellipsis); other contacts stay unlabelled to keep the figure readable.
-    ``figsize`` in inches; default: page width (figures.PAGE_WIDTH) by 4.5 in.
+    Order and selection: :func:`matrix_layout`. Rows are grouped by contact type under a bold
+    header row ("People (29)"); a contact who is a participant of the Tweetstorm (from the
+    participants table) reads "(participant)" after its name. A bar panel on the right gives the
+    number of participants naming each contact. Labels sit on a fixed grid, one row or column
+    each, so they cannot overlap. ``width`` in inches (default: page width); the height follows
+    from the number of rows.
     """
     figures.use_style()
-    # k: twice networkx's default spacing (1/sqrt(n)), so the participants in the middle spread out.
-    pos = nx.spring_layout(G, seed=seed, k=2 / max(G.number_of_nodes(), 1) ** 0.5, iterations=200)
-    fig, ax = plt.subplots(figsize=figsize or (figures.PAGE_WIDTH, 4.5))
-    widths = [0.4 + 0.35 * d for _, _, d in G.edges(data="weight")]
-    nx.draw_networkx_edges(G, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.45,
-                           arrows=True, arrowsize=5,
-                           node_size=[_node_size(G, n) for n in G.nodes])
-    handles = []
-    named_participants = sum(G.nodes[p].get("contact_type") == "person" for p in _participants(G))
-    for kind in KINDS:
-        style = KIND_STYLE[kind]
-        nodes = [n for n, k in G.nodes(data="kind") if k == kind]
-        if not nodes:
-            continue
-        nx.draw_networkx_nodes(G, pos, nodelist=nodes, ax=ax, node_color=style["color"],
-                               node_shape=style["marker"],
-                               node_size=[_node_size(G, n) for n in nodes],
-                               edgecolors="black", linewidths=0.4)
-        label = f"{style['label']} ({len(nodes)})"
-        if kind == "person" and named_participants:
-            # participants named as person contacts are drawn as participants: say so
-            label = f"person ({len(nodes)} + {named_participants}\nparticipants named)"
-        handles.append(Line2D([], [], linestyle="", marker=style["marker"], color=style["color"],
-                              markeredgecolor="black", markeredgewidth=0.4, label=label))
-    labelled = set(_participants(G)) | set(most_named(G, top)["contact"])
-    labels = {n: _short(n) for n in G.nodes if n in labelled}
-    # Labels just above their node, on a light box so that edges do not hide them.
-    label_pos = {n: (x, y + 0.045) for n, (x, y) in pos.items()}
-    nx.draw_networkx_labels(G, label_pos, labels=labels, ax=ax, font_size=5.5,
-                            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white",
-                                  "edgecolor": "none", "alpha": 0.75})
-    freq_handles = [Line2D([], [], color="#999999", linewidth=0.4 + 0.35 * FREQUENCY_WEIGHT[f],
-                           label=f) for f in FREQUENCIES]
-    ax.legend(handles=handles + freq_handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              frameon=False, fontsize=7, title="node kind / frequency\n(area: times named)",
-              title_fontsize=7)
-    ax.set_axis_off()
+    layout = matrix_layout(G, max_contacts, max_participants)
+    rows: list[tuple[str, str | None]] = []  # (label, contact or None for a block header)
+    for t, block in layout.blocks:
+        of_type = sum(G.nodes[c]["contact_type"] == t for c in contacts_of(G))
+        count = f"{len(block)}" if len(block) == of_type else f"{len(block)} of {of_type}"
+        rows.append((f"{TYPE_PLURAL[t].capitalize()} ({count})", None))
+        for c in block:
+            label = _short(c)
+            if G.nodes[c]["kind"] == "participant":
+                label += " (participant)"
+            rows.append((label, c))
+    n_rows, n_cols = len(rows), len(layout.participants)
+    values = np.full((max(n_rows, 1), max(n_cols, 1)), np.nan)
+    for i, (_, c) in enumerate(rows):
+        for j, p in enumerate(layout.participants):
+            if c is not None and G.has_edge(p, c):
+                values[i, j] = G.edges[p, c]["weight"]
+    pitch = 0.118  # inches per row: 8.5 pt for 6 pt labels
+    height = 1.35 + pitch * max(n_rows, 1)
+    fig = plt.figure(figsize=(width or figures.PAGE_WIDTH, height))
+    grid = fig.add_gridspec(1, 2, width_ratios=[max(n_cols, 1), 7], wspace=0.02)
+    ax = fig.add_subplot(grid[0])
+    bars = fig.add_subplot(grid[1], sharey=ax)
+    order = sorted(FREQUENCY_WEIGHT, key=FREQUENCY_WEIGHT.get)  # rarely .. daily
+    cmap = ListedColormap([FREQUENCY_SHADE[f] for f in order]).with_extremes(bad="white")
+    norm = BoundaryNorm(np.arange(0.5, len(order) + 1), cmap.N)
+    ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto",
+              interpolation="nearest")
+    header_rows = [i for i, (_, c) in enumerate(rows) if c is None]
+    for i in header_rows:
+        ax.axhspan(i - 0.5, i + 0.5, color="#eeeeee", zorder=0.5, linewidth=0)
+        bars.axhspan(i - 0.5, i + 0.5, color="#eeeeee", zorder=0.5, linewidth=0)
+        if i > 0:
+            for a in (ax, bars):
+                a.axhline(i - 0.5, color="black", linewidth=0.6)
+    ax.set_xticks(range(n_cols), layout.participants, rotation=90, fontsize=6)
+    ax.set_yticks(range(n_rows), [label for label, _ in rows], fontsize=6)
+    for tick, (_, c) in zip(ax.get_yticklabels(), rows):
+        if c is None:
+            tick.set_fontweight("bold")
+    ax.xaxis.set_ticks_position("top")
+    ax.xaxis.set_label_position("top")
+    ax.tick_params(axis="both", length=0, pad=2)
+    ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
+    ax.grid(which="minor", color="#d9d9d9", linewidth=0.3)
+    ax.tick_params(which="minor", length=0)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(True)
+        ax.spines[side].set_linewidth(0.6)
+    ax.set_xlabel("participants who took the PLN session (largest network first)", fontsize=7)
+    named_by = [G.in_degree(c) if c is not None else 0 for _, c in rows]
+    bars.barh(range(n_rows), named_by, height=0.7, color="#737373")
+    bars.tick_params(axis="y", left=False, labelleft=False)
+    bars.xaxis.set_ticks_position("top")
+    bars.xaxis.set_label_position("top")
+    bars.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+    bars.tick_params(axis="x", labelsize=6)
+    bars.set_xlabel("named by", fontsize=7)
+    bars.spines["bottom"].set_visible(False)
+    bars.spines["top"].set_visible(True)
+    bars.spines["right"].set_visible(False)
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    handles = [Patch(facecolor=FREQUENCY_SHADE[f], edgecolor="#737373", linewidth=0.3, label=f)
+               for f in FREQUENCIES]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=6.5,
+               title="how often the participant learns from the contact", title_fontsize=6.5)
     return fig
 
 
@@ -320,7 +471,7 @@ def composition_figure(ego: pd.DataFrame, figsize: tuple[float, float] | None = 
         data[columns].plot.barh(stacked=True, ax=ax, color=colors, width=0.8,
                                 edgecolor="black", linewidth=0.3)
         ax.set_title(title)
-        ax.set_xlim(0, max(1, int(ego["size"].max())) * 1.04)
+        ax.set_xlim(0, max(1, int(ego["size"].max()) if len(ego) else 1) * 1.04)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("contacts named")

@@ -1,0 +1,3 @@
+from tweetstorm.report.build import main
+
+raise SystemExit(main())
