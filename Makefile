@@ -31,85 +31,87 @@ PKG := $(sort $(wildcard src/tweetstorm/*.py src/tweetstorm/*/*.py src/tweetstor
 NB_DEPS := $(ENV_STAMP) $(PKG)
 
 # ---------------------------------------------------------------------------------------------
-# Files of each step. Raw inputs are read-only; every other file here is rebuilt by `make all`.
-# The notebooks get these names as parameters (-p below), so make and the notebooks agree on
-# every file through the parameters. To run on your own export: make all RAW_EXPORT=path/to/it
-# (several files, folders or zips: separate them by spaces).
+# Files of each step. data/raw/study.yml is the one place that describes the study: its export,
+# codebook, coding sheets and optional files. `python -m tweetstorm.study makefile` turns it (with
+# the codebook and the output names in params/) into build/study.mk: the raw inputs IN_<n> and the
+# outputs OUT_<n> of each notebook, per-question names included. make regenerates it when one of
+# those files changes and reads it again. The notebooks read the study file themselves.
 # ---------------------------------------------------------------------------------------------
-RAW_EXPORT ?= data/raw/tweetstorm_twarc2.jsonl
-RAW_PARTICIPANTS ?= data/raw/participants.csv
-RAW_PLN ?= data/raw/pln_identification.csv
-CODEBOOK ?= data/raw/codebook.yml
-SHEETS ?= data/raw/coding
-ADJUDICATION ?= data/raw/adjudication.csv
-# the completed coding sheets: every rater_<R>.csv and rater_<R>.xlsx in the SHEETS folder
-RATER_SHEETS := $(sort $(wildcard $(SHEETS)/rater_*.csv $(SHEETS)/rater_*.xlsx))
-
-POSTS := data/processed/posts.parquet
-INGEST_REPORT := data/processed/ingest_report.csv
-PARTICIPANTS := data/processed/participants.parquet
-PLN_CONTACTS := data/processed/pln_contacts.parquet
-RATINGS := data/processed/ratings.parquet
-CONSENSUS := data/processed/consensus.parquet
-CATEGORY_AGREEMENT := results/reliability_categories.csv
-
-# Every file a notebook writes is a target of its rule, so a deleted output is rebuilt and nbrun
-# checks that each one was written. A table is .csv + .md + .tex, a figure .png + .svg + .txt.
-table = $(foreach t,$(1),results/$(t).csv results/$(t).md results/$(t).tex)
-figure = $(foreach f,$(1),figures/$(f).png figures/$(f).svg figures/$(f).txt)
-QUESTIONS := q1_goals q2_motivation q3_outcomes q4_perception
-empty :=
-space := $(empty) $(empty)
-yaml_list = [$(subst $(space),$(empty)$(comma) ,$(strip $(1)))]
-comma := ,
-
-NB_01 := notebooks/01-ingest.ipynb
-IN_01 := $(RAW_EXPORT) $(RAW_PARTICIPANTS) $(RAW_PLN)
-OUT_01 := $(POSTS) $(INGEST_REPORT) $(PARTICIPANTS) $(PLN_CONTACTS)
-P_01 := -p inputs '$(call yaml_list,$(RAW_EXPORT))' -p participants_path $(RAW_PARTICIPANTS) \
-        -p pln_path $(RAW_PLN) -p posts_out $(POSTS) -p report_out $(INGEST_REPORT) \
-        -p participants_out $(PARTICIPANTS) -p pln_out $(PLN_CONTACTS)
-
-NB_02 := notebooks/02-coding.ipynb
-IN_02 := $(POSTS) $(CODEBOOK) $(RATER_SHEETS) $(ADJUDICATION)
-OUT_02 := $(RATINGS) $(CONSENSUS)
-P_02 := -p posts_path $(POSTS) -p codebook_path $(CODEBOOK) -p sheets $(SHEETS) \
-        -p adjudication_path $(ADJUDICATION) -p ratings_out $(RATINGS) -p consensus_out $(CONSENSUS)
-
-NB_03 := notebooks/03-reliability.ipynb
-IN_03 := $(RATINGS) $(CONSENSUS) $(CODEBOOK)
-OUT_03 := $(call table,reliability_coefficients reliability_categories reliability_adjudication) \
-          $(call figure,reliability_confusion_Q1 reliability_confusion_Q2 reliability_confusion_Q3 reliability_confusion_Q4)
-P_03 := -p ratings_path $(RATINGS) -p consensus_path $(CONSENSUS) -p codebook_path $(CODEBOOK)
-
-NB_04 := notebooks/04-descriptives.ipynb
-IN_04 := $(CONSENSUS) $(RATINGS) $(POSTS) $(PARTICIPANTS) $(CODEBOOK) $(CATEGORY_AGREEMENT)
-OUT_04 := $(call table,$(QUESTIONS:%=%_frequencies) $(QUESTIONS:%=%_rank_by_rater) association_tests association_residuals \
-                       cooccurrence_matrix cooccurrence_pairs participation_per_participant \
-                       participation_concentration participation_answers_per_question \
-                       participation_timeline participation_question_times) \
-          $(call figure,$(QUESTIONS:%=%_categories) participation cooccurrence)
-P_04 := -p consensus_path $(CONSENSUS) -p ratings_path $(RATINGS) -p posts_path $(POSTS) -p participants_path $(PARTICIPANTS) \
-        -p category_agreement_path $(CATEGORY_AGREEMENT) -p codebook_path $(CODEBOOK)
-
-NB_05 := notebooks/05-pln-network.ipynb
-IN_05 := $(PLN_CONTACTS) $(PARTICIPANTS)
-OUT_05 := $(call table,pln_summary pln_ego pln_most_named) $(call figure,pln_composition pln_network)
-P_05 := -p contacts_path $(PLN_CONTACTS) -p participants_path $(PARTICIPANTS)
+STUDY := data/raw/study.yml
+STUDY_MK := build/study.mk
+# Targets that need no study (and must work without an environment or with a broken study file).
+NO_STUDY_GOALS := help env clean distclean environment.yml check-clean data lab test-unit
+ifneq ($(RAW_EXPORT)$(RAW_PARTICIPANTS)$(RAW_PLN)$(CODEBOOK)$(SHEETS)$(ADJUDICATION),)
+  $(error the study's files are set in data/raw/study.yml (keys export, participants, pln, codebook, coding_sheets, adjudication), not on make's command line; edit it and run make all)
+endif
+NEED_STUDY := $(if $(MAKECMDGOALS),$(filter-out $(NO_STUDY_GOALS),$(MAKECMDGOALS)),)
 
 STEPS := 01 02 03 04 05
-OUTPUTS := $(foreach n,$(STEPS),$(OUT_$(n)))
+STEP_NAMES := 01-ingest 02-coding 03-reliability 04-descriptives 05-pln-network
+$(foreach n,$(STEPS),$(eval OUT_$(n) :=)$(eval IN_$(n) :=))
+STUDY_CODEBOOK :=
+STUDY_SHEETS_DIR :=
+STUDY_ADJUDICATION :=
+STUDY_PLN :=
+STUDY_ILLUSTRATIVE :=
+ifneq ($(NEED_STUDY),)
+include $(STUDY_MK)
+endif
+
+# (the environment only when it is missing: make -n -B must not rebuild it while it remakes this)
+$(STUDY_MK): $(STUDY) $(wildcard params/*.yml) $(PKG) $(if $(wildcard $(ENV_STAMP)),,$(ENV_STAMP))
+	@mkdir -p $(@D)
+	$(PYTHON) -m tweetstorm.study makefile > $@.tmp && mv $@.tmp $@
+
+# The state of each step's raw inputs: a listing (name, size, modification time) of its raw files
+# in build/inputs/<step>.list, rewritten only when it changes. A step depends on it, so it reruns
+# when a coding sheet is added or removed (the SET of rater_<R>.csv / rater_<R>.xlsx files is
+# tracked, not only the files that exist) and when raw files are replaced by files with OLDER
+# times (a copied or unpacked data set), which time stamps alone would take for up to date.
+SHEET_FILES := $(if $(STUDY_SHEETS_DIR),$(sort $(wildcard $(STUDY_SHEETS_DIR)/rater_*.csv $(STUDY_SHEETS_DIR)/rater_*.xlsx)))
+IN_02 += $(SHEET_FILES)
+differ = $(strip $(filter-out $(1),$(2)) $(filter-out $(2),$(1)))
+ifneq ($(NEED_STUDY),)
+$(foreach n,$(STEPS),$(eval STATE_$(n) := $(shell stat -c '%n:%s:%Y' $(sort $(filter-out data/processed/% results/% figures/% build/%,$(IN_$(n)))) 2>/dev/null)))
+$(foreach n,$(STEPS),$(if $(or $(call differ,$(STATE_$(n)),$(file < build/inputs/$(n).list)),$(if $(wildcard build/inputs/$(n).list),,missing)),$(shell mkdir -p build/inputs)$(file > build/inputs/$(n).list,$(STATE_$(n)))))
+endif
+$(foreach n,$(STEPS),$(eval IN_$(n) += build/inputs/$(n).list))
+build/inputs/%.list: ;
+
+NB_01 := notebooks/01-ingest.ipynb
+NB_02 := notebooks/02-coding.ipynb
+NB_03 := notebooks/03-reliability.ipynb
+NB_04 := notebooks/04-descriptives.ipynb
+NB_05 := notebooks/05-pln-network.ipynb
+# without an adjudication file the pipeline stops after reliability (see `all`)
+PIPELINE_STEPS := $(if $(STUDY_ADJUDICATION),$(STEPS),01 02 03)
+
+READMES := results/README.md figures/README.md data/processed/README.md
+OUTPUTS := $(foreach n,$(PIPELINE_STEPS),$(OUT_$(n)))
 NOTEBOOKS := $(foreach n,$(STEPS),$(NB_$(n)))
 # the notebooks that read a file (for the message about a missing raw input)
 readers = $(strip $(foreach n,$(STEPS),$(if $(filter $(1),$(IN_$(n))),$(NB_$(n)))))
+# Files in the output folders that this study does not write: left over from another study (or
+# an older codebook); `make all` removes them, so git status shows what the new study changed.
+STALE := $(if $(NEED_STUDY),$(filter-out $(OUTPUTS) $(READMES),$(wildcard data/processed/* results/* figures/*)))
 
-.PHONY: print-outputs help all env data sheets lab test test-unit test-notebooks bench report check-clean clean distclean
+.PHONY: print-outputs prune-stale adjudication-todo help all env data sheets lab test test-unit test-notebooks bench report check-clean clean distclean
 
 help: ## show this list of targets
 	@echo "Tweetstorm compendium (Sie et al. 2013). Reproduce everything: make all; check it: make test"
 	@grep -hE '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 20
 
-all: $(OUTPUTS) ## run every notebook from data/raw/ to data/processed/, results/ and figures/
+all: $(OUTPUTS) $(READMES) $(if $(STALE),prune-stale) $(if $(STUDY_ADJUDICATION),,adjudication-todo) ## run every notebook from data/raw/ to data/processed/, results/ and figures/
+
+prune-stale:
+	rm -f $(STALE)
+
+# No adjudication file: notebook 02 wrote the units without a majority to build/ instead.
+adjudication-todo: $(OUTPUTS)
+	@n=$$(( $$(wc -l < build/adjudication_todo.csv) - 1 )); echo "stopped after reliability: data/raw/study.yml names no adjudication file. $$n unit(s) without a majority are listed in build/adjudication_todo.csv (the adjudication file's columns): fill in adjudicated_code and adjudicator, save it as data/raw/adjudication.csv, add 'adjudication: data/raw/adjudication.csv' to data/raw/study.yml, and run make all again." >&2; exit 1
+
+$(READMES) &: $(STUDY) $(STUDY_CODEBOOK) $(wildcard params/*.yml) src/tweetstorm/study.py
+	$(PYTHON) -m tweetstorm.study readmes
 
 env: $(ENV_STAMP) ## build the environment (.venv from requirements.txt, or check the active conda env)
 
@@ -133,14 +135,12 @@ environment.yml: requirements.txt tools/write_environment_yml.py ## regenerate e
 # file, touches the declared outputs on success and deletes them on failure.
 # ---------------------------------------------------------------------------------------------
 # One rule per step: nbrun runs the notebook in place with its parameter file (the analysis
-# settings) and the file names above (-p).
+# settings); the notebook reads the study file, so its defaults are what make runs.
 define step
 $$(OUT_$(1)) &: $$(NB_$(1)) params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(IN_$(1)) $$(NB_DEPS)
-	$$(NBRUN) $$< -f params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(P_$(1)) --outputs $$(OUT_$(1))
+	$$(NBRUN) $$< -f params/$$(basename $$(notdir $$(NB_$(1)))).yml --outputs $$(OUT_$(1))
 endef
-$(foreach n,$(STEPS),$(eval $(call step,$(n))))
-# the folder of coding sheets must exist (order-only: its time stamp decides nothing)
-$(OUT_02): | $(SHEETS)
+$(foreach n,$(STEPS),$(if $(OUT_$(n)),$(eval $(call step,$(n)))))
 
 # A missing raw input stops make with its name and the notebooks that read it.
 data/raw/%:
@@ -152,15 +152,15 @@ data/raw/%:
 data: $(ENV_STAMP) ## regenerate the illustrative raw data (seeded; NOT part of all: raw data is input)
 	$(PYTHON) -m tweetstorm.generate --seed 20130601 --out data/raw
 
-sheets: $(POSTS) $(CODEBOOK) ## write blank coding sheets (xlsx + csv) for raters R1-R3 to build/coding_sheets/
-	$(PYTHON) -m tweetstorm.coding sheets --posts $(POSTS) --codebook $(CODEBOOK) --raters R1,R2,R3 --out build/coding_sheets
+sheets: data/processed/posts.parquet $(STUDY_CODEBOOK) ## write blank coding sheets (xlsx + csv) for raters R1-R3 to build/coding_sheets/
+	$(PYTHON) -m tweetstorm.coding sheets --posts data/processed/posts.parquet --codebook $(STUDY_CODEBOOK) --raters R1,R2,R3 --out build/coding_sheets
 
 lab: $(ENV_STAMP) ## open JupyterLab on the notebooks in this environment
 	$(PYTHON) -m jupyterlab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 report: build/report.html build/report.pdf ## the results as a publication: build/report.html and build/report.pdf
 
-build/report.html build/report.pdf &: $(OUTPUTS) $(ENV_STAMP) $(PKG) $(CODEBOOK) data/raw/study.yml CITATION.cff
+build/report.html build/report.pdf &: $(OUTPUTS) $(ENV_STAMP) $(PKG) $(STUDY_CODEBOOK) $(STUDY) CITATION.cff
 	$(PYTHON) -m tweetstorm.report --out build/report.html --pdf build/report.pdf
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -182,13 +182,14 @@ bench: $(ENV_STAMP) ## benchmarks: make all (clean and no-op), reliability, inge
 	$(PYTHON) benchmarks/bench_reliability.py
 	$(PYTHON) benchmarks/bench_reliability_memory.py
 	$(PYTHON) benchmarks/bench_ingest.py
+	$(PYTHON) benchmarks/bench_scale.py
 
 clean: ## delete every generated output (data/processed, results, figures, build); notebooks stay
 	rm -rf build
 	find data/processed results figures -type f ! -name .gitkeep ! -name README.md -delete
 
 print-outputs: # (for tests) every file make all writes
-	@echo $(OUTPUTS)
+	@echo $(OUTPUTS) $(READMES)
 
 distclean: clean ## clean, and delete the virtual environment
 	rm -rf .venv src/*.egg-info

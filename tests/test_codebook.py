@@ -30,7 +30,10 @@ def book() -> codebook.Codebook:
 
 @pytest.fixture
 def raw() -> dict:
-    return yaml.safe_load((paths.RAW / "codebook.yml").read_text(encoding="utf-8"))
+    # the illustrative codebook as the generator writes it, whatever study data/raw holds
+    from tweetstorm._generator.codebook_text import CODEBOOK_YAML
+
+    return yaml.safe_load(CODEBOOK_YAML)
 
 
 def _write(tmp_path, data) -> str:
@@ -39,6 +42,7 @@ def _write(tmp_path, data) -> str:
     return path
 
 
+@pytest.mark.illustrative
 def test_real_codebook_has_the_studys_factors(book):
     assert book.questions() == ["Q1", "Q2", "Q3", "Q4"]
     assert book.source == "data/raw/codebook.yml"
@@ -56,6 +60,7 @@ def test_real_codebook_has_the_studys_factors(book):
             assert cat.definition and cat.example.startswith(f"A{q[1]}:")
 
 
+@pytest.mark.illustrative
 def test_header_cites_study_and_eraut_and_says_illustrative():
     head = [ln for ln in (paths.RAW / "codebook.yml").read_text(encoding="utf-8").splitlines()
             if ln.startswith("#")]

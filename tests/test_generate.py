@@ -16,8 +16,8 @@ from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss
 
 from tweetstorm import codebook, generate, paths
 
-# These tests are about the shipped illustrative data set and its generator; on a real study
-# (your own data/raw/), deselect them: PYTEST_ADDOPTS='-m "not illustrative"' make test
+# These tests are about the shipped illustrative data set and its generator; on another study
+# (data/raw/study.yml with illustrative: false) tests/conftest.py skips them.
 pytestmark = pytest.mark.illustrative
 
 SEED = generate.DEFAULT_SEED
@@ -400,3 +400,31 @@ def test_pln_identification():
     assert named_by.max() >= 5  # popular third parties
     handles = people["contact"].str[1:]
     assert handles.isin(part).any() and (~handles.isin(part)).any()
+
+
+def test_the_study_file_is_written_and_equals_the_shipped_one(tmp_path):
+    written = generate.write(generate.generate(SEED), tmp_path / "raw")
+    assert written[-1].name == "study.yml"
+    assert written[-1].read_bytes() == (paths.RAW / "study.yml").read_bytes()
+
+
+def test_larger_studies_with_other_numbers_of_raters(tmp_path):
+    """--participants and --raters: the same design at another size (the scale benchmarks)."""
+    small = generate.generate(SEED)
+    ds = generate.generate(SEED, participants=60, n_raters=2)
+    assert set(ds.participants["handle"]) >= set(small.participants["handle"])
+    assert ds.participants["handle"].nunique() == 60
+    assert list(ds.ratings) == ["R1", "R2"]
+    n_units = len(ds.ratings["R1"])
+    assert n_units > 2 * len(small.ratings["R1"])  # answers grow with the participants
+    # with two raters no disagreement has a majority: every one is adjudicated
+    a, b = ds.ratings["R1"]["code"], ds.ratings["R2"]["code"]
+    assert list(ds.adjudication.columns[:4]) == ["unit_id", "question", "code_R1", "code_R2"]
+    assert len(ds.adjudication) == int((a != b).sum())
+    assert (ds.adjudication["adjudicated_code"] != "").all()
+    files = generate.write(ds, tmp_path / "raw")
+    assert [p.name for p in files if p.parent.name == "coding"] == ["rater_R1.csv", "rater_R2.csv"]
+    four = generate.generate(SEED, n_raters=4)
+    assert list(four.ratings) == ["R1", "R2", "R3", "R4"]
+    with pytest.raises(ValueError, match="at least 25 participants"):
+        generate.generate(SEED, participants=10)

@@ -54,8 +54,11 @@ def test_parameters_equal_to_defaults_are_not_injected(tmp_path):
     nbrun.run(nb_path, params)
     nb = nbformat.read(nb_path, as_version=4)
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
-    nbrun.run(nb_path, params, [("n", "5")])
-    nb = nbformat.read(nb_path, as_version=4)
+    before = nb_path.read_bytes()
+    written = nbrun.run(nb_path, params, [("n", "5")])
+    assert nb_path.read_bytes() == before  # an exploration never replaces the notebook
+    assert written == paths.BUILD / "runs" / "nb" / "nb.ipynb"
+    nb = nbformat.read(written, as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and "n = 5" in injected[0].source
     assert nb.cells[-1].outputs[0]["text"] == "105\n"
@@ -98,6 +101,55 @@ def test_declared_outputs_are_newer_than_the_notebook(tmp_path):
     nb_path = tmp_path / "nb.ipynb"
     _notebook(nb_path, BODY)
     out = tmp_path / "out.txt"
-    nbrun.run(nb_path, overrides=[("out", repr(str(out)))], outputs=[str(out)])
+    written = nbrun.run(nb_path, overrides=[("out", repr(str(out)))], outputs=[str(out)])
     assert out.read_text() == "42"
-    assert out.stat().st_mtime_ns >= nb_path.stat().st_mtime_ns
+    assert out.stat().st_mtime_ns >= written.stat().st_mtime_ns
+
+
+def test_a_stale_declared_output_is_an_error(tmp_path):
+    """An output left by an earlier run does not pass for one this run wrote."""
+    nb_path = tmp_path / "nb.ipynb"
+    _notebook(nb_path, BODY)  # with the default out="" the notebook writes nothing
+    stale = tmp_path / "out.txt"
+    stale.write_text("42")
+    with pytest.raises(nbrun.NotebookFailed, match=r"did not write .*out\.txt \(left from an earlier run\)"):
+        nbrun.run(nb_path, outputs=[str(stale)])
+    assert not stale.exists()  # make must not take the step for done
+
+
+TABLE_BODY = ("import pandas as pd\n"
+              "from tweetstorm.tables import write_table\n"
+              "write_table(pd.DataFrame({'n': [n]}), 'nbrun_probe', 'Probe.')\n")
+
+
+def test_an_exploration_writes_to_build_not_over_committed_outputs(tmp_path):
+    """Parameters other than the defaults: the notebook copy and its tables go to build/runs/."""
+    nb_path = tmp_path / "probe.ipynb"
+    _notebook(nb_path, TABLE_BODY)
+    committed = paths.RESULTS / "nbrun_probe.csv"
+    explored = paths.BUILD / "runs" / "probe" / "results" / "nbrun_probe.csv"
+    explored.unlink(missing_ok=True)
+    try:
+        written = nbrun.run(nb_path, overrides=[("n", "7")], outputs=["results/nbrun_probe.csv"])
+        assert written == paths.BUILD / "runs" / "probe" / "probe.ipynb"
+        assert not committed.exists()
+        assert explored.read_text() == "n\n7\n"
+    finally:
+        for ext in ("csv", "md", "tex"):
+            (paths.RESULTS / f"nbrun_probe.{ext}").unlink(missing_ok=True)
+
+
+def test_the_first_cell_names_the_study_and_says_illustrative(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nText.")]
+    study_file = tmp_path / "study.yml"
+    text = (paths.ROOT / "data/raw/study.yml").read_text(encoding="utf-8")
+    for flag in ("true", "false", "true"):
+        study_file.write_text(text.replace("illustrative: true", f"illustrative: {flag}")
+                              .replace("illustrative: false", f"illustrative: {flag}"))
+        nbrun.label(nb, study_file)
+        lines = nb.cells[0].source.split("\n")
+        assert lines[0] == "# Title" and lines[1] == "" and lines[3] == "" and lines[4] == "Text."
+        assert lines[2].startswith("> **Study:**")
+        assert ("Illustrative data" in lines[2]) == (flag == "true")
+        assert len(lines) == 5  # a rerun replaces the line, never adds one

@@ -386,6 +386,7 @@ def test_pln_file_checked_before_use(tmp_path, body, row, words):
 
 
 @pytest.mark.slow  # starts a kernel
+@pytest.mark.illustrative  # edits the shipped participant list and PLN session
 @pytest.mark.parametrize("bad", ["participants", "pln"])
 def test_notebook_01_writes_nothing_when_a_raw_file_is_bad(tmp_path, bad):
     papermill = pytest.importorskip("papermill")
@@ -404,11 +405,18 @@ def test_notebook_01_writes_nothing_when_a_raw_file_is_bad(tmp_path, bad):
     (tmp_path / "pln_identification.csv").write_text(pln, encoding="utf-8")
     outputs = {name: str(tmp_path / "out" / name) for name in
                ("posts_out", "report_out", "participants_out", "pln_out", "key_out")}
+    import dataclasses
+
+    from tweetstorm import study
+
+    # the raw files come from the study file: a copy that names the bad files
+    (tmp_path / "study.yml").write_text(study.dump(dataclasses.replace(
+        study.load(), participants=str(tmp_path / "participants.csv"),
+        pln=str(tmp_path / "pln_identification.csv"))), encoding="utf-8")
     with pytest.raises(papermill.PapermillExecutionError) as err:
         papermill.execute_notebook(
             str(ps.paths.ROOT / "notebooks" / "01-ingest.ipynb"), str(tmp_path / "run.ipynb"),
-            parameters={"participants_path": str(tmp_path / "participants.csv"),
-                        "pln_path": str(tmp_path / "pln_identification.csv"), **outputs},
+            parameters={"study_path": str(tmp_path / "study.yml"), **outputs},
             kernel_name="python3", progress_bar=False, cwd=str(ps.paths.ROOT))
     assert want in str(err.value), str(err.value)[-500:]
     assert "data/processed" not in str(err.value.evalue)

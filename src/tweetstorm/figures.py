@@ -14,7 +14,7 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from . import paths
+from . import paths, study
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order of the style file's colour cycle.
 OKABE_ITO: tuple[str, ...] = (
@@ -60,7 +60,9 @@ def save_figure(fig: Figure, name: str, caption: str, *,
                 directory: str | Path | None = None) -> dict[str, Path]:
     """Write ``<name>.png`` (300 dpi), ``<name>.svg`` and the caption ``<name>.txt``.
 
-    ``directory`` defaults to ``figures/`` at the repository root. Returns the paths written.
+    ``directory`` defaults to ``figures/`` at the repository root. The caption is preceded by the
+    illustrative note when the study file says the data are illustrative
+    (:func:`tweetstorm.study.label_caption`). Returns the paths written.
     Files carry no dates or versions, so rebuilding gives the same bytes.
     """
     if not _STYLED:
@@ -76,5 +78,5 @@ def save_figure(fig: Figure, name: str, caption: str, *,
     }
     fig.savefig(written["png"], format="png", dpi=300, metadata={"Software": None})
     fig.savefig(written["svg"], format="svg", metadata={"Date": None, "Creator": None})
-    written["txt"].write_text(caption.strip() + "\n", encoding="utf-8")
+    written["txt"].write_text(study.label_caption(caption) + "\n", encoding="utf-8")
     return written

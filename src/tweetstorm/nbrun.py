@@ -11,8 +11,15 @@ What it adds to a bare ``papermill`` call (this is glue no library offers as suc
 - the executed notebook replaces the source notebook only when its bytes change, after the
   volatile parts are removed (papermill's timings, random cell ids, the kernel's patch version),
   so rebuilding gives the same file;
-- on success the declared outputs are touched after the notebook is written, so make sees them
-  as newer than the notebook that made them;
+- a run with parameters other than the notebook's defaults (which are the study's: the notebooks
+  read ``data/raw/study.yml``, and ``params/`` equals their defaults) is an exploration: its
+  notebook copy and every table, figure and processed file it writes go to ``build/runs/<notebook>/``,
+  never over the committed outputs;
+- the first Markdown cell says which study the notebook ran on, and that its data are generated
+  and illustrative when the study file says so;
+- every declared output must have been written by this run (its modification time or inode
+  changed): a stale file left by an earlier run does not pass; on success the declared outputs
+  are touched after the notebook is written, so make sees them as newer than the notebook;
 - on failure the declared outputs are deleted (no half-written file a later make would take for
   done), the executed notebook with the error marked is kept in ``build/failed/``, and the message
   names the notebook, the failing cell and the error.
@@ -92,6 +99,52 @@ def clean(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     return nb
 
 
+BANNER_START = "> **Study:**"
+
+
+def label(nb: nbformat.NotebookNode, study_path: str | os.PathLike[str] | None = None) -> None:
+    """Put the study's title (and, for an illustrative study, the illustrative note) under the
+    heading of the notebook's first Markdown cell, replacing what an earlier run put there."""
+    from . import study as study_module
+
+    cell = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if cell is None:
+        return
+    s = study_module.load(study_path or study_module.STUDY_FILE)
+    lines = [ln for ln in cell.source.split("\n") if not ln.startswith(BANNER_START)]
+    while len(lines) > 1 and lines[1] == "" and len(lines) > 2 and lines[2] == "":
+        del lines[1]
+    note = study_module.illustrative_note(s)
+    banner = f"{BANNER_START} {s.title}." + (f" **{note}**" if note else "")
+    at = 1 if lines and lines[0].startswith("#") else 0
+    lines[at:at] = ["", banner] if at else [banner, ""]
+    cell.source = "\n".join(lines)
+
+
+def _state(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_ino)
+
+
+EXPLORE_DIR = "build/runs"
+"""Where an exploration (a run with parameters other than the defaults) writes, per notebook."""
+_OUTPUT_FOLDERS = ("results/", "figures/", "data/processed/")
+
+
+def _explored(path: str | os.PathLike[str], run_dir: str) -> Path:
+    """Where an exploration writes the output ``path``: in its folder when ``path`` is a committed
+    output of the repository (under results/, figures/ or data/processed/), else ``path``."""
+    target = paths.resolve(path)
+    try:
+        rel = target.relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return target
+    return paths.ROOT / run_dir / rel if rel.startswith(_OUTPUT_FOLDERS) else target
+
+
 def _failure_message(nb_path: Path, executed: nbformat.NotebookNode | None, exc: BaseException,
                      failed_copy: Path | None) -> str:
     where = ""
@@ -141,6 +194,21 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
             f"(its parameters cell defines: {', '.join(sorted(defaults))}); fix the parameter file "
             f"or the -p option")
     inject = {k: v for k, v in params.items() if defaults.get(k) != v}
+    explore = None
+    if inject:  # an exploration: nothing the run writes may replace a committed output
+        explore = f"{EXPLORE_DIR}/{stem}"
+        if output is None:
+            target = paths.resolve(f"{explore}/{stem}.ipynb")
+        for name, value in defaults.items():  # processed files the notebook writes (``*_out``)
+            if name.endswith("_out") and isinstance(value, str):
+                value = params.get(name, value)
+                if isinstance(value, str) and value.startswith(_OUTPUT_FOLDERS):
+                    inject[name] = paths.relative(_explored(value, explore))
+        declared = [_explored(p, explore) for p in declared]
+    stamps = [p for p in declared if paths.relative(p).startswith("build/stamps/")]
+    declared = [p for p in declared if p not in stamps]
+    before = {p: _state(p) for p in declared}
+    study_path = params.get("study_path", defaults.get("study_path"))
 
     scratch = paths.BUILD / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -159,6 +227,11 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
         # two notebooks run by `make -j2` must not share them).
         sockets = tempfile.mkdtemp(prefix="tweetstorm-kernel-")
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
+        saved_env = os.environ.get(paths.OUTPUT_ROOT_VARIABLE)
+        if explore is not None:
+            os.environ[paths.OUTPUT_ROOT_VARIABLE] = explore  # the kernel's tables and figures
+        else:
+            os.environ.pop(paths.OUTPUT_ROOT_VARIABLE, None)
         try:
             papermill.execute_notebook(
                 str(src_copy), str(out_copy), parameters=inject or None, kernel_name=KERNEL,
@@ -183,16 +256,31 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
             raise
         finally:
             shutil.rmtree(sockets, ignore_errors=True)
+            if saved_env is None:
+                os.environ.pop(paths.OUTPUT_ROOT_VARIABLE, None)
+            else:
+                os.environ[paths.OUTPUT_ROOT_VARIABLE] = saved_env
         executed = clean(nbformat.read(out_copy, as_version=4), stem)
+        if isinstance(study_path, str) and study_path:
+            label(executed, study_path)
         new_bytes = nbformat.writes(executed).encode("utf-8") + b"\n"
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_bytes() != new_bytes:
             out_copy.write_bytes(new_bytes)
             os.replace(out_copy, target)
     missing = [paths.relative(p) for p in declared if not p.exists()]
-    if missing:
-        raise NotebookFailed(f"notebook {paths.relative(nb_path)} ran but did not write "
-                             f"{', '.join(missing)}; fix the notebook's outputs or the Makefile")
+    stale = [paths.relative(p) for p in declared if p.exists() and _state(p) == before[p]]
+    if missing or stale:
+        for path in declared:  # no half-done step that make would take for done
+            path.unlink(missing_ok=True)
+        what = "; ".join(part for part in (
+            f"did not write {', '.join(missing)}" if missing else "",
+            f"did not write {', '.join(stale)} (left from an earlier run)" if stale else "") if part)
+        raise NotebookFailed(f"notebook {paths.relative(nb_path)} ran but {what}; its declared "
+                             "outputs were deleted; fix the notebook's outputs or the Makefile")
+    for path in stamps:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
     for path in declared:  # newer than the notebook, so make sees the step as done
         os.utime(path)
     return target

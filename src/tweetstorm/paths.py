@@ -12,16 +12,37 @@ import os
 from pathlib import Path
 
 
-def _find_root() -> Path:
-    # TWEETSTORM_ROOT lets a researcher point the package at another checkout (e.g. their own study).
+def _is_checkout(folder: Path) -> bool:
+    """A compendium checkout: it holds the study file, or the package's sources and a Makefile."""
+    return ((folder / "data" / "raw" / "study.yml").is_file()
+            or ((folder / "Makefile").is_file() and (folder / "src" / "tweetstorm").is_dir()))
+
+
+def _find_root(cwd: Path | None = None) -> Path:
+    """The checkout being run, not the one the package was installed from.
+
+    1. ``TWEETSTORM_ROOT``, when set, names the checkout explicitly;
+    2. else the nearest folder at or above the working directory that is a checkout (``make``
+       runs in the checkout, papermill and JupyterLab run a notebook in its ``notebooks/``
+       folder), so an environment shared by two clones (a conda environment, a linked ``.venv``)
+       reads and writes the clone it is run in;
+    3. else (a command run from outside any checkout) the checkout of the installed sources.
+    """
     env = os.environ.get("TWEETSTORM_ROOT")
     if env:
         return Path(env).resolve()
-    here = Path(__file__).resolve()
-    for parent in here.parents:
+    try:
+        here = (cwd or Path.cwd()).resolve()
+    except OSError:  # the working directory was deleted
+        here = None
+    if here is not None:
+        for folder in (here, *here.parents):
+            if _is_checkout(folder):
+                return folder
+    for parent in Path(__file__).resolve().parents:
         if (parent / "pyproject.toml").is_file() and (parent / "data").is_dir():
             return parent
-    # Installed non-editable: fall back to the working directory.
+    # Installed non-editable and run outside a checkout: the working directory.
     return Path.cwd().resolve()
 
 
@@ -30,8 +51,12 @@ DATA = ROOT / "data"
 RAW = DATA / "raw"
 PROCESSED = DATA / "processed"
 PRIVATE = DATA / "private"  # git-ignored: pseudonym keys of real studies
-FIGURES = ROOT / "figures"
-RESULTS = ROOT / "results"  # tables (CSV, Markdown, LaTeX) and key numbers
+# Where tables and figures go: the repository, or, for a notebook run by `tweetstorm.nbrun` with
+# parameters other than the study's (an exploration), that run's folder under build/runs/.
+OUTPUT_ROOT_VARIABLE = "TWEETSTORM_OUTPUT_ROOT"
+OUTPUT_ROOT: Path = (ROOT / os.environ[OUTPUT_ROOT_VARIABLE]) if os.environ.get(OUTPUT_ROOT_VARIABLE) else ROOT
+FIGURES = OUTPUT_ROOT / "figures"
+RESULTS = OUTPUT_ROOT / "results"  # tables (CSV, Markdown, LaTeX) and key numbers
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"  # git-ignored scratch: failed notebook runs, coding sheets to send out
 STYLE = Path(__file__).with_name("tweetstorm.mplstyle")

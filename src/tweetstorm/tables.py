@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from . import paths, study
 from .safeio import write_csv
 
 
@@ -42,8 +42,9 @@ def write_table(df: pd.DataFrame, name: str, caption: str, *, digits: int = 3,
     """Write ``df`` as ``<name>.csv`` (12 significant digits, :func:`tweetstorm.safeio.write_csv`), ``<name>.md`` and ``<name>.tex``.
 
     The Markdown (via tabulate) and LaTeX (pandas Styler, booktabs rules) versions round floats to
-    ``digits`` decimals and carry the caption. The index is not written: put what matters in
-    columns. ``headers`` renames columns in the Markdown and LaTeX versions only (headers for a
+    ``digits`` decimals and carry the caption, preceded by the illustrative note when the study
+    file says the data are illustrative (:func:`tweetstorm.study.label_caption`). The index is not
+    written: put what matters in columns. ``headers`` renames columns in the Markdown and LaTeX versions only (headers for a
     reader; the CSV keeps the data's column names). ``directory`` defaults to ``results/``.
     Returns the paths written.
     """
@@ -52,6 +53,7 @@ def write_table(df: pd.DataFrame, name: str, caption: str, *, digits: int = 3,
     out = paths.resolve(directory) if directory is not None else paths.RESULTS
     out.mkdir(parents=True, exist_ok=True)
     written = {"csv": out / f"{name}.csv", "md": out / f"{name}.md", "tex": out / f"{name}.tex"}
+    caption = study.label_caption(caption)
     flat = df.reset_index(drop=True)
     write_csv(flat, written["csv"])
     shown = _rounded(flat, digits)

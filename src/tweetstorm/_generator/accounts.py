@@ -36,6 +36,22 @@ PARTICIPANTS: list[tuple[str, str, str, str]] = [
     ("yuki_learn", "Yuki Tanaka", "researcher", "corporate"),
 ]
 
+
+
+def cast(n: int | None = None) -> list[tuple[str, str, str, str]]:
+    """The participants of a study of ``n`` participants (default: the 25 above, unchanged).
+
+    A larger study keeps the 25 and adds invented learners ``learner_0026``, ... whose roles and
+    sectors cycle through those of the 25 (for the scale benchmarks)."""
+    if n is None or n == len(PARTICIPANTS):
+        return list(PARTICIPANTS)
+    if n < len(PARTICIPANTS):
+        raise ValueError(f"at least {len(PARTICIPANTS)} participants (the illustrative cast), not {n}")
+    extra = [(f"learner_{i + 1:04d}", f"Learner {i + 1}", *PARTICIPANTS[i % len(PARTICIPANTS)][2:])
+             for i in range(len(PARTICIPANTS), n)]
+    return list(PARTICIPANTS) + extra
+
+
 # Accounts that post under the hashtag but never answer (role off_topic / retweet).
 BYSTANDERS: list[tuple[str, str, str]] = [
     ("curious_carl", "Carl Becker", "Just curious. Coffee, cycling, code."),

@@ -73,15 +73,17 @@ class Event:
 
 
 class _Builder:
-    def __init__(self, seed: int, prompts: dict[str, str]) -> None:
+    def __init__(self, seed: int, prompts: dict[str, str],
+                 cast: list[tuple[str, str, str, str]] | None = None) -> None:
         self.prompts = prompts
+        self.cast = A.PARTICIPANTS if cast is None else cast
         self.rng = np.random.default_rng(seed)
         self.used_ms: set[int] = set()
         start = _ms(START)
         qms = {f"Q{i + 1}": start + m * 60_000 + int(self.rng.integers(0, 20_000))
                for i, m in enumerate(QUESTION_OFFSETS_MIN)}
         self.ev = Event(A.HASHTAG, A.MODERATOR[0], start, start + DURATION_MIN * 60_000, qms, {})
-        self.ev.participants = {h: (n, r, s) for h, n, r, s in A.PARTICIPANTS}
+        self.ev.participants = {h: (n, r, s) for h, n, r, s in self.cast}
         self.tag = "#" + A.HASHTAG
 
     # -- helpers -------------------------------------------------------------------------------
@@ -156,7 +158,7 @@ class _Builder:
         ev, rng = self.ev, self.rng
         mod = ev.moderator
         s0 = ev.start_ms
-        parts = [h for h, *_ in A.PARTICIPANTS]
+        parts = [h for h, *_ in self.cast]
         # outside the window, before
         for k, txt in enumerate(P.PRE_EVENT):
             self.add(Post(mod, s0 - (7 - 6 * k) * 3_600_000 + self.sec(0, 600), "original",
@@ -170,7 +172,7 @@ class _Builder:
                                  txt.format(tag=A.HASHTAG)))
                    for k, txt in enumerate(P.WELCOME)]
         q1 = ev.question_ms["Q1"]
-        greeters = list(rng.choice(parts, size=13, replace=False))
+        greeters = list(rng.choice(parts, size=min(13, len(parts)), replace=False))
         for k, h in enumerate(greeters):
             ms = s0 + self.sec(60, (q1 - s0) / 1000 - 20)
             if k < 3:  # replies to the welcome tweet: role reply
@@ -196,7 +198,9 @@ class _Builder:
     def answers(self, parts: list[str]) -> list[int]:
         """~250 answers: prefixed, reply chains, quotes of the question, time-window posts."""
         ev, rng = self.ev, self.rng
-        levels = rng.permutation([4.5] * 6 + [3.0] * 12 + [1.5] * 7)
+        n = len(parts)  # the 25 of the cast: 6 very active, 12 active, 7 occasional; scaled for more
+        n_high, n_mid = (6, 12) if n == 25 else (round(n * 6 / 25), round(n * 12 / 25))
+        levels = rng.permutation([4.5] * n_high + [3.0] * n_mid + [1.5] * (n - n_high - n_mid))
         qs = list(ev.question_ms)
         plan: list[tuple[str, str, str, bool]] = []  # (handle, question, code, late)
         for h, level in zip(parts, levels):
@@ -371,6 +375,8 @@ def lead_handles(posts: list[Post], author: str, parent: int) -> list[str]:
     return list(dict.fromkeys(h for h in chain if h != author))
 
 
-def build_event(seed: int, prompts: dict[str, str]) -> Event:
-    """Build the event for ``seed``; ``prompts`` maps Q1..Q4 to the codebook's prompt texts."""
-    return _Builder(seed, prompts).build()
+def build_event(seed: int, prompts: dict[str, str],
+                cast: list[tuple[str, str, str, str]] | None = None) -> Event:
+    """Build the event for ``seed``; ``prompts`` maps Q1..Q4 to the codebook's prompt texts;
+    ``cast``: the participants (default ``accounts.PARTICIPANTS``)."""
+    return _Builder(seed, prompts, cast).build()

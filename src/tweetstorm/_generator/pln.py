@@ -19,10 +19,14 @@ FREQ_P = {"person": [0.25, 0.40, 0.20, 0.15], "group": [0.15, 0.45, 0.25, 0.15],
 TYPE_P = {"person": 0.6, "group": 0.2, "resource": 0.2}
 
 
-def identify(rng: np.random.Generator) -> pd.DataFrame:
-    """Rows participant, contact, contact_type, frequency; sorted by participant, then as named."""
-    parts = sorted(h for h, *_ in A.PARTICIPANTS)
-    respondents = sorted(str(h) for h in rng.choice(parts, size=N_RESPONDENTS, replace=False))
+def identify(rng: np.random.Generator, cast: list[tuple[str, str, str, str]] | None = None) -> pd.DataFrame:
+    """Rows participant, contact, contact_type, frequency; sorted by participant, then as named.
+    ``cast``: the participants (default ``accounts.PARTICIPANTS``; a larger cast has
+    proportionally more respondents)."""
+    cast = A.PARTICIPANTS if cast is None else cast
+    parts = sorted(h for h, *_ in cast)
+    n_resp = N_RESPONDENTS if len(cast) == len(A.PARTICIPANTS) else round(N_RESPONDENTS * len(cast) / len(A.PARTICIPANTS))
+    respondents = sorted(str(h) for h in rng.choice(parts, size=n_resp, replace=False))
     pool = A.THIRD_PARTIES
     w = 1.0 / (np.arange(len(pool)) + 1.0)
     rows = []

@@ -74,7 +74,19 @@ def _wrong(rng: np.random.Generator, q: str, true: str) -> str:
     return others[int(rng.integers(0, len(others)))]
 
 
-def rate(units: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+def rater_names(n: int = len(RATERS)) -> tuple[str, ...]:
+    """``R1``..``Rn``; raters past R3 take the offsets of R1..R3 in turn."""
+    if n < 2:
+        raise ValueError(f"at least two raters, not {n}")
+    return tuple(f"R{i + 1}" for i in range(n))
+
+
+def _offset(rater: str) -> float:
+    return RATER_OFFSET.get(rater, RATER_OFFSET[RATERS[(int(rater[1:]) - 1) % len(RATERS)]])
+
+
+def rate(units: pd.DataFrame, rng: np.random.Generator,
+         raters: tuple[str, ...] = RATERS) -> dict[str, pd.DataFrame]:
     """Completed sheets: ``units`` has unit_id, question, text, true_code (sorted as the sheet).
 
     Of the ``n`` units of true category ``c``, rater ``r`` miscodes ``round(n * (1 - acc))``
@@ -86,11 +98,11 @@ def rate(units: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.DataFram
     true = units["true_code"].to_numpy()
     qs = units["question"].to_numpy()
     sheets = {}
-    for r in RATERS:
+    for r in raters:
         codes = true.copy()
         for (q, c) in sorted(set(zip(qs, true))):
             idx = np.flatnonzero((qs == q) & (true == c))
-            acc = min(0.99, max(0.5, ACCURACY[q][c] + RATER_OFFSET[r]))
+            acc = min(0.99, max(0.5, ACCURACY[q][c] + _offset(r)))
             n_err = int(round(len(idx) * (1 - acc)))
             for i in sorted(rng.choice(idx, size=n_err, replace=False)):
                 codes[i] = _wrong(rng, q, c)
@@ -101,6 +113,7 @@ def rate(units: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.DataFram
 
 def adjudicate(units: pd.DataFrame, sheets: dict[str, pd.DataFrame], labels: dict[tuple[str, str], str],
                rng: np.random.Generator) -> pd.DataFrame:
+    raters = tuple(sheets)
     """One row per non-unanimous unit: code_R1..R3, adjudicated_code, adjudicator, note.
 
     No majority: the adjudicator always decides (the true code, after discussion). Majority
@@ -110,11 +123,11 @@ def adjudicate(units: pd.DataFrame, sheets: dict[str, pd.DataFrame], labels: dic
     """
     rows = []
     for k, (uid, q, true) in enumerate(zip(units["unit_id"], units["question"], units["true_code"])):
-        c = [sheets[r]["code"].iat[k] for r in RATERS]
+        c = [sheets[r]["code"].iat[k] for r in raters]
         if len(set(c)) == 1:
             continue
         counts = pd.Series(c).value_counts()
-        majority = counts.index[0] if counts.iat[0] >= 2 else None
+        majority = counts.index[0] if 2 * counts.iat[0] > len(raters) else None
         if majority is None:
             adj, note = true, "no majority; resolved in discussion"
         elif majority != true and rng.random() < 0.6:
@@ -124,9 +137,9 @@ def adjudicate(units: pd.DataFrame, sheets: dict[str, pd.DataFrame], labels: dic
         else:
             adj, note = "", ""
         rows.append({"unit_id": uid, "question": q,
-                     **{f"code_{r}": ci for r, ci in zip(RATERS, c)},
+                     **{f"code_{r}": ci for r, ci in zip(raters, c)},
                      "adjudicated_code": adj, "adjudicator": ADJUDICATOR if adj else "",
                      "note": note})
-    cols = ["unit_id", "question", *[f"code_{r}" for r in RATERS], "adjudicated_code",
+    cols = ["unit_id", "question", *[f"code_{r}" for r in raters], "adjudicated_code",
             "adjudicator", "note"]
     return pd.DataFrame(rows, columns=cols)

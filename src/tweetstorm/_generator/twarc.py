@@ -102,7 +102,7 @@ class _Writer:
         bios = {"teacher": "Teacher & lifelong learner", "researcher": "Researcher, TEL & networked learning",
                 "learning designer": "Learning designer. Blended, social, open.",
                 "manager": "L&D manager. Opinions my own.", "student": "Student. Learning out loud."}
-        for h, name, role, sector in A.PARTICIPANTS:
+        for h, (name, role, sector) in self.ev.participants.items():
             user(h, name, f"{bios[role]} | {sector}", int(rng.integers(2007, 2012)))
         for h, name, bio in A.BYSTANDERS:
             user(h, name, bio, int(rng.integers(2008, 2012)))

@@ -287,8 +287,10 @@ def characteristic_tests(consensus: pd.DataFrame, participants: pd.DataFrame, co
     """
     check_settings(alpha=alpha, n_boot=n_boot, n_permutations=n_permutations)
     check_consensus(consensus, codebook)
-    merged = _with_characteristics(consensus, participants, characteristics, source)
     tests, resid = [], []
+    if not characteristics:  # the study tests no characteristic (and may have no participant list)
+        return _tests_frame(tests), _resid_frame(resid, ["question", "characteristic", "code", "level"])
+    merged = _with_characteristics(consensus, participants, characteristics, source)
     for q in codebook.questions():
         codes = list(codebook.codes(q))
         sub = merged[merged["question"] == q]
