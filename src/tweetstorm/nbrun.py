@@ -26,6 +26,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,10 @@ def _failure_message(nb_path: Path, executed: nbformat.NotebookNode | None, exc:
 
 def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | None = None,
         overrides: list[tuple[str, str]] | None = None, outputs: list[str] | None = None,
-        output: str | os.PathLike[str] | None = None) -> Path:
+        output: str | os.PathLike[str] | None = None, progress: bool = False) -> Path:
     """Execute ``notebook`` and write it back in place (or to ``output``). Returns the path written.
+
+    ``progress`` shows papermill's bar of executed cells on stderr while the notebook runs.
 
     Raises :class:`NotebookFailed` with a message naming the notebook and the error.
     """
@@ -162,7 +165,7 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
         try:
             papermill.execute_notebook(
                 str(src_copy), str(out_copy), parameters=inject or None, kernel_name=KERNEL,
-                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                progress_bar={"desc": stem, "leave": False} if progress else False, log_output=False, request_save_on_cell_execute=False,
                 cwd=str(nb_path.parent), config=ipc,
                 # the kernel's own log (e.g. "KeyboardInterrupt caught" when nbclient interrupts it
                 # at shutdown) is noise here; cell errors still land in the notebook and fail the run
@@ -198,6 +201,16 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
     return target
 
 
+def step_label(notebook: str | os.PathLike[str]) -> str:
+    """``[3/5] 03-reliability``: the notebook's place among the pipeline's numbered notebooks."""
+    nb_path = paths.resolve(notebook)
+    steps = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    if nb_path not in steps:
+        return nb_path.stem
+    width = max(len(s.stem) for s in steps)
+    return f"[{steps.index(nb_path) + 1}/{len(steps)}] {nb_path.stem:<{width}}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tweetstorm.nbrun", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -209,12 +222,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="files the notebook writes: touched on success, deleted on failure")
     parser.add_argument("--output", help="write the executed notebook here instead of in place")
     args = parser.parse_args(argv)
+    start = time.perf_counter()
     try:
+        # the bar of executed cells only on a terminal (not in CI logs); it vanishes when done,
+        # leaving the one line per step below
         run(args.notebook, args.parameters_file, [tuple(p) for p in args.parameter], args.outputs,
-            args.output)
+            args.output, progress=sys.stderr.isatty())
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    print(f"{step_label(args.notebook)}  done in {time.perf_counter() - start:.1f} s", flush=True)
     return 0
 
 

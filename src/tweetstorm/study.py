@@ -33,7 +33,6 @@ import datetime as _dt
 import os
 import re
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 import yaml
