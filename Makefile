@@ -15,6 +15,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 MAKEFLAGS += --no-builtin-rules --warn-undefined-variables
+# Quiet: the pipeline says one line per step with its time (nbrun); `make V=1 ...` echoes each command.
+V ?=
+ifeq ($(V),)
+  MAKEFLAGS += --silent
+endif
 
 # ---------------------------------------------------------------------------------------------
 # The environment: an active conda environment other than `base` (made from environment.yml) is
@@ -134,6 +139,7 @@ env: $(ENV_STAMP) ## build the environment (.venv from the lock requirements.txt
 
 build/env-conda.stamp: requirements.txt
 	@$(PYTHON) -c 'import tweetstorm, papermill, nbval' 2>/dev/null || { echo "error: the conda environment '$(CONDA_DEFAULT_ENV)' lacks the compendium's packages; run: conda env update --file environment.yml --prune" >&2; exit 1; }
+	@sh tools/venv.sh labconfig '$(CONDA_PREFIX)'
 	@mkdir -p build && touch $@
 
 # The universal lock: same uv command on every machine; versions already in requirements.txt are

@@ -9,6 +9,8 @@
 #                                     newest python3.X on PATH within pyproject.toml's requires-python
 #                                     (CPython only); "error: ..." and exit 1 when there is none.
 #   sh tools/venv.sh build [PYTHON]  delete .venv and build it from requirements.txt (the lock).
+#   sh tools/venv.sh labconfig PREFIX  configure Jupyter in the environment at PREFIX (.venv or the
+#                                     conda env): notebooks are saved as nbrun writes them.
 #
 # .venv/.installed is written last, holding the interpreter and the lock's SHA-256: a missing
 # stamp means an interrupted or failed install, a different hash a changed lock, and either (or an
@@ -124,6 +126,21 @@ find_uv() {
     echo "$tools/bin/uv"
 }
 
+# Jupyter servers of this environment save notebooks through nbrun's pre-save hook, which drops
+# the kernel's Python version that JupyterLab adds on opening: opening and saving a committed
+# notebook then leaves its bytes unchanged (tests/test_jupyterlab.py).
+labconfig() {
+    "$1/bin/python" - "$1/etc/jupyter/jupyter_server_config.json" <<'EOF'
+import json, sys
+from pathlib import Path
+path = Path(sys.argv[1])
+config = json.loads(path.read_text()) if path.is_file() else {}
+config.setdefault("ContentsManager", {})["pre_save_hook"] = "tweetstorm.nbrun.lab_pre_save"
+path.parent.mkdir(parents=True, exist_ok=True)
+path.write_text(json.dumps(config, indent=2) + "\n")
+EOF
+}
+
 build() {
     chosen=$(pick "${1:-}")
     set -- $chosen
@@ -147,6 +164,7 @@ build() {
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$LOCK"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
     fi
+    labconfig "$VENV"
     printf 'python %s\nlock %s\n' "$chosen" "$(hash_lock)" > "$STAMP.tmp"
     mv "$STAMP.tmp" "$STAMP"
 }
@@ -157,5 +175,6 @@ case $cmd in
     check) check "${1:-}" ;;
     pick) pick "${1:-}" ;;
     build) build "${1:-}" ;;
-    *) echo "usage: sh tools/venv.sh check|pick|build [PYTHON]" >&2; exit 2 ;;
+    labconfig) labconfig "$1" ;;
+    *) echo "usage: sh tools/venv.sh check|pick|build [PYTHON] | labconfig PREFIX" >&2; exit 2 ;;
 esac

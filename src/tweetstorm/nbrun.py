@@ -83,14 +83,27 @@ def clean(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
-    lang = nb.metadata.get("language_info", {})
-    nb.metadata["language_info"] = {"name": lang.get("name", "python")}
+    # what JupyterLab writes when it opens the notebook, less the kernel's Python version (which
+    # would tie the file to one Python release; lab_pre_save drops it when Lab saves)
+    lang = dict(nb.metadata.get("language_info", {}))
+    lang.pop("version", None)
+    nb.metadata["language_info"] = {"name": "python", **lang}
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell["id"] = f"{stem}-{i:02d}"  # papermill's injected cell gets a random id otherwise
     return nb
+
+
+def lab_pre_save(model: dict[str, Any], **kwargs: Any) -> None:
+    """JupyterLab's pre-save hook (``ContentsManager.pre_save_hook``, set by ``make lab`` and .venv):
+    a notebook is saved without the kernel's Python version in its ``language_info``, as
+    :func:`clean` writes it, so opening and saving a committed notebook leaves its bytes unchanged."""
+    content = model.get("content") if model.get("type") == "notebook" else None
+    info = content.get("metadata", {}).get("language_info") if isinstance(content, dict) else None
+    if isinstance(info, dict):
+        info.pop("version", None)
 
 
 def _failure_message(nb_path: Path, executed: nbformat.NotebookNode | None, exc: BaseException,
