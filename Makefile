@@ -146,7 +146,7 @@ build/env-conda.stamp: requirements.txt
 # kept unless pyproject.toml asks otherwise (uv pip compile --upgrade-package NAME to move one).
 LOCK_MIN_PYTHON := $(shell sed -n 's/^requires-python *= *">=\([0-9.]*\),.*/\1/p' pyproject.toml)
 lock: $(ENV_STAMP) ## regenerate the lock requirements.txt from pyproject.toml (uv), then environment.yml
-	$(or $(wildcard .venv/bin/uv),uv) pip compile pyproject.toml --extra lab --extra test --extra dev \
+	$(dir $(PYTHON))uv pip compile pyproject.toml --extra lab --extra test --extra dev \
 	  --universal --python-version $(LOCK_MIN_PYTHON) --quiet -o requirements.txt
 	$(PYTHON) tools/write_environment_yml.py
 
