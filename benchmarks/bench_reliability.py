@@ -58,13 +58,13 @@ def main(argv=None) -> int:
           f"{args.bootstrap} bootstrap resamples")
     print("each coefficient alone, end to end (resampling, features, SEs included):")
     for name in COEFFICIENTS:
-        secs, _ = timed(lambda: agreement(rm, bootstrap=args.bootstrap, coefficients=[name]))
+        secs, _ = timed(lambda name=name: agreement(rm, bootstrap=args.bootstrap, coefficients=[name]))
         per_coefficient[name] = round(secs, 3)
         print(f"  {name:<20s} {secs:7.3f} s")
     totals = {}
     for label, kw in (("identity/nominal", {}),
                       ("quadratic/ordinal", {"weights": "quadratic", "level": "ordinal"})):
-        secs, res = timed(lambda: agreement(rm, bootstrap=args.bootstrap, **kw))
+        secs, res = timed(lambda kw=kw: agreement(rm, bootstrap=args.bootstrap, **kw))
         totals[label] = round(secs, 3)
         print(f"  all coefficients, {label:<18s} {secs:7.3f} s  ({len(res)} rows)")
     ok = all(v <= args.limit for v in totals.values())

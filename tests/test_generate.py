@@ -227,7 +227,7 @@ def _reference_structure(tweets: dict[str, dict], users: dict[str, str], ds) -> 
             r["role"], r["q"] = "question", "Q" + QUESTION.match(r["text"]).group(1)
             qpost[tid] = r["q"]
     asked = set(qpost.values())
-    for tid, r in sorted(rows.items()):
+    for _tid, r in sorted(rows.items()):
         if r["role"]:
             continue
         m = PREFIX.match(r["text"])
@@ -327,7 +327,7 @@ def test_every_answer_in_each_sheet_once(ds, sheets):
     # every answer placed under a question is a coding unit; the unassigned one is not coded
     answers = ds.truth[(ds.truth["role"] == "answer") & ds.truth["question"].notna()]
     texts = ds.posts.set_index("post_id")["text"]
-    for r, s in sheets.items():
+    for _r, s in sheets.items():
         assert list(s.columns) == ["unit_id", "question", "text", "code"]
         assert s["unit_id"].is_unique
         assert sorted(s["unit_id"]) == sorted(answers["post_id"])

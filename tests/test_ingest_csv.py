@@ -56,7 +56,7 @@ def load_event() -> dict[int, dict]:
                     reply_to_handle=None, quoted_post_id=None, conversation_id=pid,
                     hashtags=["plnstorm"], mentions=[], urls=[], _rel=rel)
         posts[n] = post
-    for n, post in posts.items():
+    for _n, post in posts.items():
         rel = post.pop("_rel")
         if m := re.match(r"reply to (\d) \(reply_to_handle (\w+)\)", rel):
             post.update(reply_to_post_id=posts[int(m[1])]["post_id"], reply_to_handle=m[2],

@@ -1,8 +1,10 @@
 """JupyterLab works for a researcher: the server starts headless, opens every notebook of the
-pipeline and starts its `python3` kernel (checked through the REST API, on a free loopback port)."""
+pipeline and starts its `python3` kernel, and saving a notebook that was only opened leaves its
+bytes unchanged (checked through the REST API, on a free loopback port)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import secrets
@@ -104,6 +106,60 @@ def _execute(server, kernel_id: str, code: str) -> str:
                 return "".join(out)
     finally:
         ws.close()
+
+
+def _kernel_info(server, kernel_id: str) -> dict:
+    """The kernel's kernel_info_reply content, as JupyterLab asks for it when it opens a notebook."""
+    import uuid
+
+    import websocket
+
+    url = server.base.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels?token={server.token}"
+    ws = websocket.create_connection(url, timeout=60)
+    try:
+        msg_id = uuid.uuid4().hex
+        ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
+                       "msg_type": "kernel_info_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "content": {},
+        }))
+        while True:
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "kernel_info_reply":
+                return msg["content"]
+    finally:
+        ws.close()
+
+
+@pytest.fixture(scope="module")
+def language_info(server):
+    """What JupyterLab writes into a notebook's metadata once its kernel answers."""
+    session = server.call("POST", "/api/sessions", {"path": "build/lab-info.ipynb", "type": "notebook",
+                                                    "name": "lab-info", "kernel": {"name": "python3"}})
+    try:
+        return _kernel_info(server, session["kernel"]["id"])["language_info"]
+    finally:
+        server.call("DELETE", f"/api/sessions/{session['id']}")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_saving_an_opened_notebook_leaves_its_bytes_unchanged(server, language_info, notebook):
+    committed = (paths.ROOT / notebook).read_bytes()
+    model = server.call("GET", f"/api/contents/{notebook}")
+    # JupyterLab sets language_info from the kernel on opening; the committed metadata already
+    # holds all of it but the Python version, which the server's pre-save hook drops
+    opened = copy.deepcopy(model)
+    opened["content"]["metadata"]["language_info"] = dict(language_info)
+    assert "version" in language_info
+    assert {k: v for k, v in language_info.items() if k != "version"} == model["content"]["metadata"]["language_info"]
+    for label, body in (("unchanged", model), ("as JupyterLab saves it after opening", opened)):
+        target = f"build/lab-roundtrip/{label.split()[0]}-{notebook.rsplit('/', 1)[-1]}"
+        (paths.ROOT / target).parent.mkdir(parents=True, exist_ok=True)
+        server.call("PUT", f"/api/contents/{target}", {"type": "notebook", "format": "json",
+                                                        "content": body["content"]})
+        saved = (paths.ROOT / target).read_bytes()
+        (paths.ROOT / target).unlink()
+        assert saved == committed, f"{notebook} saved {label} differs from the committed bytes"
 
 
 def test_lab_page_is_served(server):

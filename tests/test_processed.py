@@ -87,6 +87,6 @@ def test_a_failed_write_leaves_the_old_file(tmp_path):
     path = processed.write_parquet(_frame(), tmp_path / "t.parquet")
     before = path.read_bytes()
     bad = _frame().assign(n=["x", 1])  # mixed types: pyarrow refuses them
-    with pytest.raises(Exception):
+    with pytest.raises(pa.ArrowException):
         processed.write_parquet(bad, path, schema=pa.schema([pa.field("n", pa.int64())]))
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["t.parquet"]

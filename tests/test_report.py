@@ -7,7 +7,6 @@ import html as htmllib
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest

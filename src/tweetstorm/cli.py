@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from tweetstorm import paths
 from tweetstorm.errors import InputError, ParameterError

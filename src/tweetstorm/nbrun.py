@@ -33,6 +33,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,11 @@ def clean(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
-    lang = nb.metadata.get("language_info", {})
-    nb.metadata["language_info"] = {"name": lang.get("name", "python")}
+    # what JupyterLab writes when it opens the notebook, less the kernel's Python version (which
+    # would tie the file to one Python release; lab_pre_save drops it when Lab saves)
+    lang = dict(nb.metadata.get("language_info", {}))
+    lang.pop("version", None)
+    nb.metadata["language_info"] = {"name": "python", **lang}
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -145,6 +149,16 @@ def _explored(path: str | os.PathLike[str], run_dir: str) -> Path:
     return paths.ROOT / run_dir / rel if rel.startswith(_OUTPUT_FOLDERS) else target
 
 
+def lab_pre_save(model: dict[str, Any], **kwargs: Any) -> None:
+    """JupyterLab's pre-save hook (``ContentsManager.pre_save_hook``, set by ``make lab`` and .venv):
+    a notebook is saved without the kernel's Python version in its ``language_info``, as
+    :func:`clean` writes it, so opening and saving a committed notebook leaves its bytes unchanged."""
+    content = model.get("content") if model.get("type") == "notebook" else None
+    info = content.get("metadata", {}).get("language_info") if isinstance(content, dict) else None
+    if isinstance(info, dict):
+        info.pop("version", None)
+
+
 def _failure_message(nb_path: Path, executed: nbformat.NotebookNode | None, exc: BaseException,
                      failed_copy: Path | None) -> str:
     where = ""
@@ -167,8 +181,10 @@ def _failure_message(nb_path: Path, executed: nbformat.NotebookNode | None, exc:
 
 def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | None = None,
         overrides: list[tuple[str, str]] | None = None, outputs: list[str] | None = None,
-        output: str | os.PathLike[str] | None = None) -> Path:
+        output: str | os.PathLike[str] | None = None, progress: bool = False) -> Path:
     """Execute ``notebook`` and write it back in place (or to ``output``). Returns the path written.
+
+    ``progress`` shows papermill's bar of executed cells on stderr while the notebook runs.
 
     Raises :class:`NotebookFailed` with a message naming the notebook and the error.
     """
@@ -235,7 +251,7 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
         try:
             papermill.execute_notebook(
                 str(src_copy), str(out_copy), parameters=inject or None, kernel_name=KERNEL,
-                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                progress_bar={"desc": stem, "leave": False} if progress else False, log_output=False, request_save_on_cell_execute=False,
                 cwd=str(nb_path.parent), config=ipc,
                 # the kernel's own log (e.g. "KeyboardInterrupt caught" when nbclient interrupts it
                 # at shutdown) is noise here; cell errors still land in the notebook and fail the run
@@ -286,6 +302,16 @@ def run(notebook: str | os.PathLike[str], params_file: str | os.PathLike[str] | 
     return target
 
 
+def step_label(notebook: str | os.PathLike[str]) -> str:
+    """``[3/5] 03-reliability``: the notebook's place among the pipeline's numbered notebooks."""
+    nb_path = paths.resolve(notebook)
+    steps = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    if nb_path not in steps:
+        return nb_path.stem
+    width = max(len(s.stem) for s in steps)
+    return f"[{steps.index(nb_path) + 1}/{len(steps)}] {nb_path.stem:<{width}}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tweetstorm.nbrun", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -297,12 +323,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="files the notebook writes: touched on success, deleted on failure")
     parser.add_argument("--output", help="write the executed notebook here instead of in place")
     args = parser.parse_args(argv)
+    start = time.perf_counter()
     try:
+        # the bar of executed cells only on a terminal (not in CI logs); it vanishes when done,
+        # leaving the one line per step below
         run(args.notebook, args.parameters_file, [tuple(p) for p in args.parameter], args.outputs,
-            args.output)
+            args.output, progress=sys.stderr.isatty())
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    print(f"{step_label(args.notebook)}  done in {time.perf_counter() - start:.1f} s", flush=True)
     return 0
 
 

@@ -15,10 +15,11 @@ it, and no library we depend on offers one.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Mapping
+from typing import IO
 
 from tweetstorm.errors import ParameterError
 

@@ -138,7 +138,7 @@ class _Builder:
         sep = "\n" if rng.random() < 0.07 else " "
         tag = (self.tag if rng.random() < 0.85 else "#PLNstorm") if hashtag else ""
         tail = "".join(x for x in [" " + mention if mention else "", " " + url if url else ""])
-        for attempt in range(4):  # drop extras until it fits 140 characters
+        for _attempt in range(4):  # drop extras until it fits 140 characters
             text = prefix + body + "".join(extras) + tail + (sep + tag if tag else "")
             if len(text.replace("\x00URL\x00", "http://t.co/xxxxxxxxxx")) <= room:
                 return text
@@ -322,7 +322,7 @@ class _Builder:
         w = np.array([len(ev.posts[i].body) for i in answers], dtype=float) ** 4
         for i in rng.choice(answers, size=26, replace=False, p=w / w.sum()):
             rt(ev.moderator, int(i), 15, 200)
-        for q, i in ev.question_post.items():
+        for _q, i in ev.question_post.items():
             for h in rng.choice(parts, size=3, replace=False):
                 rt(str(h), i, 10, 120)
         for i in rng.choice(answers, size=36, replace=False):

@@ -320,7 +320,7 @@ def _decide(rows: np.ndarray, group: pa.ChunkedArray, seq: np.ndarray, keys: pa.
         latest = max(members, key=lambda m: (m[2], m[3] if timed else 0, m[0]))
         win = full[latest[1]]
         kept = None
-        for s, k, _, _ in members:
+        for _s, k, _, _ in members:
             rec = full[k]
             if rec["post_id"] == win["post_id"] and _compatible(rec, win):
                 if kept is None:

@@ -78,7 +78,7 @@ class RatingMatrix:
             values.append(v)
         return np.asarray(values, dtype=float)
 
-    def subset(self, raters: list[str]) -> "RatingMatrix":
+    def subset(self, raters: list[str]) -> RatingMatrix:
         """The matrix restricted to ``raters`` (units left without any rating are dropped)."""
         idx = [self.raters.index(r) for r in raters]
         codes = self.codes[:, idx]
