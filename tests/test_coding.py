@@ -6,6 +6,8 @@ from the code's output.
 
 from __future__ import annotations
 
+import dataclasses
+
 import zipfile
 
 import openpyxl
@@ -694,10 +696,17 @@ def test_notebook_02_names_the_raw_sheet_and_writes_nothing(tmp_path, bad):
         want = "rater R3 has two coding sheets: "
     outputs = {"ratings_out": str(tmp_path / "out" / "ratings.parquet"),
                "consensus_out": str(tmp_path / "out" / "consensus.parquet")}
+    from tweetstorm import study as study_file
+
+    # the study file names the coding-sheet folder: a copy of the shipped one pointing at the bad sheets
+    study_path = tmp_path / "study.yml"
+    shipped = study_file.load()
+    study_path.write_text(study_file.dump(dataclasses.replace(shipped, coding_sheets=str(sheets))),
+                          encoding="utf-8")
     with pytest.raises(papermill.PapermillExecutionError) as err:
         papermill.execute_notebook(
             str(paths.ROOT / "notebooks" / "02-coding.ipynb"), str(tmp_path / "run.ipynb"),
-            parameters={"sheets": str(sheets), **outputs},
+            parameters={"study_path": str(study_path), **outputs},
             kernel_name="python3", progress_bar=False, cwd=str(paths.ROOT))
     assert want in str(err.value.evalue), str(err.value.evalue)
     assert "data/processed" not in str(err.value.evalue)

@@ -1,9 +1,9 @@
 """With pseudonymisation on, no original handle reaches the outputs of `make all`.
 
-The original handles are read straight from the raw files (independently of tweetstorm.ingest):
-authors and mentioned users of the twarc2 export (``includes.users``, ``entities.mentions``,
-``@handle``s in texts), participants in ``participants.csv`` and participants and ``@``contacts in
-``pln_identification.csv``. They are searched, case-insensitively, in the bytes of every file
+The original handles are read straight from the raw files (independently of tweetstorm.ingest),
+whatever the platform: users and mentions of a Twitter export, ``@handle``s in texts, Mastodon
+accounts and mentions (qualified ``user@instance``), Bluesky profiles, and the participants and
+``@``contacts of the participants and PLN files that ``data/raw/study.yml`` names. They are searched, case-insensitively, in the bytes of every file
 under ``data/processed/`` (Parquet files also as decoded text, since their pages are compressed),
 in the txt/csv/md/tex/svg files under ``results/`` and ``figures/`` and in the outputs of
 ``notebooks/*.ipynb``. A hit is a handle standing alone: not inside a longer word (``ann`` in
@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import nbformat
 import orjson
@@ -49,34 +50,63 @@ def raw_post_ids(raw: Path) -> set[str]:
     return found
 
 
-def raw_handles(raw: Path) -> set[str]:
-    """Every handle named in the raw files of ``raw`` (lower-case, without ``@``)."""
-    found: set[str] = set()
-
-    def tweet(t: dict) -> None:
-        for m in (t.get("entities") or {}).get("mentions") or []:
-            found.add(m["username"])
-        found.update(_AT_HANDLE.findall(t.get("text") or ""))
-
-    for export in sorted(raw.glob("*.jsonl")):
-        with export.open("rb") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                page = orjson.loads(line)
-                for t in page.get("data") or []:
-                    tweet(t)
-                inc = page.get("includes") or {}
-                for u in inc.get("users") or []:
-                    found.add(u["username"])
-                for t in inc.get("tweets") or []:
-                    tweet(t)
-    for name, columns in (("participants.csv", ("handle",)),
-                          ("pln_identification.csv", ("participant", "contact"))):
-        path = raw / name
-        if not path.is_file():
+def _json_documents(raw: Path):
+    """Every JSON document of the raw JSON/JSON Lines files under ``raw`` (any platform)."""
+    for path in sorted(raw.rglob("*")):
+        if not path.is_file() or path.suffix not in {".json", ".jsonl"}:
             continue
-        with path.open(newline="", encoding="utf-8") as fh:
+        data = path.read_bytes()
+        try:
+            yield orjson.loads(data)
+            continue
+        except orjson.JSONDecodeError:
+            pass
+        for line in data.splitlines():
+            if line.strip():
+                yield orjson.loads(line)
+
+
+def _walk(value):
+    if isinstance(value, dict):
+        yield value
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _walk(v)
+
+
+def raw_handles(raw: Path) -> set[str]:
+    """Every handle named in the raw files of ``raw`` (lower-case, without ``@``).
+
+    Read from the raw JSON itself, whatever the platform: Twitter ``username``s (users and
+    mentions) and ``@handle``s in texts; Mastodon accounts and mentions (``acct``, qualified with
+    the instance of their ``url`` when the export gives it local: ``ana`` -> ``ana@fedi.example``);
+    Bluesky profiles (``handle`` beside a ``did``); and the participants and PLN files the study
+    file names.
+    """
+    found: set[str] = set()
+    for doc in _json_documents(raw):
+        for d in _walk(doc):
+            if isinstance(d.get("username"), str) and "acct" not in d:
+                found.add(d["username"])  # a Twitter user or mention
+            if isinstance(d.get("acct"), str):  # a Mastodon account or mention
+                acct = d["acct"]
+                host = urlsplit(d.get("url") or "").hostname
+                found.add(acct if "@" in acct or not host else f"{acct}@{host}")
+            if isinstance(d.get("handle"), str) and str(d.get("did", "")).startswith("did:"):
+                found.add(d["handle"])  # a Bluesky profile
+            if isinstance(d.get("text"), str) and "username" not in d:
+                found.update(_AT_HANDLE.findall(d["text"]))
+    from tweetstorm import study as study_file
+
+    s = study_file.load(raw / "study.yml") if (raw / "study.yml").is_file() else None
+    named = [(s.participants, ("handle",)), (s.pln, ("participant", "contact"))] if s else []
+    for name, columns in named:
+        path = paths.resolve(name) if name else None
+        if path is None or not path.is_file():
+            continue
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             for row in csv.DictReader(fh):
                 for col in columns:
                     value = (row.get(col) or "").strip()

@@ -9,7 +9,6 @@ import shlex
 from pathlib import Path
 import subprocess
 import sys
-import time
 
 import pytest
 import yaml

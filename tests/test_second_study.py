@@ -177,10 +177,6 @@ def test_no_handle_of_the_fixture_in_processed_files_and_notebooks(second_study)
     assert processed == [] and _leaks(root, ("notebooks",)) == []
 
 
-# Known to fail on this study until the privacy work of issue 9 lands: the leak scanner finds
-# no handle in a Mastodon export (it reads the Twitter formats), so its check would be empty.
-# When it passes, this test fails until the entry is removed: the list cannot go stale.
-KNOWN_FAILURES = {"tests/test_no_handles_leak.py::test_no_original_handle_in_outputs"}
 
 
 def test_make_test_passes_on_the_second_study(second_study):
@@ -188,6 +184,6 @@ def test_make_test_passes_on_the_second_study(second_study):
     done = _make(root, "test", timeout=3000)
     tail = "\n".join(done.stdout.splitlines()[-60:])
     failed = set(re.findall(r"^(?:FAILED|ERROR) (\S+)", done.stdout, re.M))
-    assert failed == KNOWN_FAILURES, tail
-    assert (done.returncode == 0) == (not KNOWN_FAILURES), tail
+    assert failed == set(), tail
+    assert done.returncode == 0, tail
     assert re.search(r"\d+ passed", tail) and "skipped" in tail  # the illustrative tests skipped

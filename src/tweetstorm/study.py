@@ -34,6 +34,7 @@ import sys
 import os
 import re
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -224,7 +225,9 @@ def sheet_files(study: Study) -> list[str]:
         raise InputError(name, f"{len(files)} completed coding sheet(s) (rater_<R>.csv or "
                          "rater_<R>.xlsx); reliability needs at least two raters",
                          "put every rater's completed sheet in this folder")
-    return [paths.relative(f) for f in files]
+    # repo-relative inside the checkout; a folder elsewhere keeps its full path (a bare name would
+    # point at another file)
+    return [paths.relative(f) if f.resolve().is_relative_to(paths.ROOT) else str(f) for f in files]
 
 
 def export_paths(study: Study) -> list[str]:
@@ -357,7 +360,7 @@ def outputs(study: Study, codebook: Any | None = None) -> list[Output]:
                "`docs/architecture.md`) plus `role`, `question`, `assign_rule`, `author_kind` "
                "(moderator, participant, other)"),
         Output("file", INGEST_REPORT, "01-ingest",
-               "per input file: records read = kept + duplicate + rejected"),
+               "per input file: records read = kept + duplicate + superseded + rejected"),
         Output("file", PARTICIPANTS, "01-ingest",
                "participant attributes, pseudonymised" if study.participants else
                "empty: the study has no participant list"),
