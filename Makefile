@@ -130,7 +130,8 @@ prune-stale:
 adjudication-todo: $(OUTPUTS)
 	@n=$$(( $$(wc -l < build/adjudication_todo.csv) - 1 )); echo "stopped after reliability: data/raw/study.yml names no adjudication file. $$n unit(s) without a majority are listed in build/adjudication_todo.csv (the adjudication file's columns): fill in adjudicated_code and adjudicator, save it as data/raw/adjudication.csv, add 'adjudication: data/raw/adjudication.csv' to data/raw/study.yml, and run make all again." >&2; exit 1
 
-$(READMES) &: $(STUDY) $(STUDY_CODEBOOK) $(wildcard params/*.yml) src/tweetstorm/study.py
+# (after the outputs too: a study copied in with old file times still gets its own READMEs)
+$(READMES) &: $(STUDY) $(STUDY_CODEBOOK) $(wildcard params/*.yml) src/tweetstorm/study.py $(OUTPUTS)
 	$(PYTHON) -m tweetstorm.study readmes
 
 env: $(ENV_STAMP) ## build the environment (.venv from the lock requirements.txt, or check the active conda env)
