@@ -1,4 +1,4 @@
-"""Benchmark of the pipeline itself (issue 2, item 7).
+"""Benchmark of the pipeline itself.
 
 Measures, on this machine, with the environment already built:
 - floor: one papermill run of an empty notebook that imports pandas, seaborn and statsmodels

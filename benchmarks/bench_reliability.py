@@ -1,4 +1,4 @@
-"""Speed of the reliability coefficients (issue 4): 10,000 units x 3 raters x 8 categories.
+"""Speed of the reliability coefficients: 10,000 units x 3 raters x 8 categories.
 
 Every coefficient with 1,000 percentile-bootstrap resamples must take at most 10 s on the
 project's 2-core machine. Prints the time per coefficient (each run alone, including its own

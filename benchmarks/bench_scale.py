@@ -1,4 +1,4 @@
-"""Benchmark of the pipeline at three study sizes (issue 9, "Scale of a study").
+"""Benchmark of the pipeline at three study sizes.
 
 For the shipped illustrative study (25 participants, 3 raters) and for studies of the same design
 10x and 100x its size (250 and 2,500 participants, about 2,400 and 24,000 answers, 3 raters, made

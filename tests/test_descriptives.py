@@ -14,30 +14,17 @@ from tweetstorm import codebook as cbm
 from tweetstorm import descriptives as d
 from tweetstorm.errors import InputError
 
+from descriptives_data import _cat, consensus_rows, small_codebook
+
 Z95 = 1.959963984540054  # standard normal 97.5% quantile
-
-
-def _cat(code: str) -> dict[str, str]:
-    return {"code": code, "label": code.replace("_", " ").capitalize(), "definition": "d",
-            "example": "e"}
 
 
 @pytest.fixture()
 def codebook() -> cbm.Codebook:
-    data = {"questions": {
-        "Q1": {"label": "Goals", "prompt": "p1", "multi_code": False,
-               "categories": [_cat("sharing"), _cat("motivation"), _cat("feedback")]},
-        "Q2": {"label": "Motivation", "prompt": "p2", "multi_code": False,
-               "categories": [_cat("motivation"), _cat("reciprocity")]},
-    }}
-    return cbm.parse(data, "test-codebook.yml")
+    return small_codebook()
 
 
-def _consensus(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
-    """rows of (question, author, code); unit ids u1, u2, ..."""
-    return pd.DataFrame({"unit_id": [f"u{i}" for i in range(1, len(rows) + 1)],
-                         "question": [r[0] for r in rows], "author": [r[1] for r in rows],
-                         "code": [r[2] for r in rows], "consensus_rule": "unanimous"})
+_consensus = consensus_rows
 
 
 # ----------------------------------------------------------------------------- frequencies
@@ -296,7 +283,7 @@ def _posts() -> pd.DataFrame:
 def test_posts_per_participant_and_concentration():
     pp = d.posts_per_participant(_posts())
     # M01 only asks; P04 is outside the window; P03 only replies and quotes: no answer, so no
-    # participant (issue 5: participants are the authors of answers)
+    # participant (participants are the authors of answers)
     assert pp["participant"].tolist() == ["P01", "P02"]
     assert pp.set_index("participant").loc["P01", "answer"] == 3
     assert pp.set_index("participant").loc["P02"].tolist() == [1, 1, 0, 0, 2]

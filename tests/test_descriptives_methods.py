@@ -17,28 +17,15 @@ from tweetstorm import codebook as cbm
 from tweetstorm import descriptives as d
 from tweetstorm.errors import InputError
 
-
-def _cat(code: str) -> dict[str, str]:
-    return {"code": code, "label": code.replace("_", " ").capitalize(), "definition": "d",
-            "example": "e"}
+from descriptives_data import consensus_rows, small_codebook
 
 
 @pytest.fixture()
 def codebook() -> cbm.Codebook:
-    data = {"questions": {
-        "Q1": {"label": "Goals", "prompt": "p1", "multi_code": False,
-               "categories": [_cat("sharing"), _cat("motivation"), _cat("feedback")]},
-        "Q2": {"label": "Motivation", "prompt": "p2", "multi_code": False,
-               "categories": [_cat("motivation"), _cat("reciprocity")]},
-    }}
-    return cbm.parse(data, "test-codebook.yml")
+    return small_codebook()
 
 
-def _consensus(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
-    """rows of (question, author, code); unit ids u1, u2, ..."""
-    return pd.DataFrame({"unit_id": [f"u{i}" for i in range(1, len(rows) + 1)],
-                         "question": [r[0] for r in rows], "author": [r[1] for r in rows],
-                         "code": [r[2] for r in rows], "consensus_rule": "unanimous"})
+_consensus = consensus_rows
 
 
 # ----------------------------------------------------------------------------- ranks

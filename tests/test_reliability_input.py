@@ -154,7 +154,7 @@ def test_cli_as_module(ratings_csv):
     assert proc.returncode == 2 and "file not found" in proc.stderr
 
 
-# ----------------------------------------------------------------- the input side (issue: hostile)
+# ----------------------------------------------------------------- the input side: hostile files
 
 def _csv(tmp_path, text, name="r.csv"):
     path = tmp_path / name

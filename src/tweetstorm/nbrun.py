@@ -337,4 +337,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tweetstorm.cli import run as _run  # one line, never a traceback
+
+    sys.exit(_run(main, "python -m tweetstorm.nbrun"))

@@ -61,6 +61,7 @@ from . import paths, structure
 from .errors import InputError, require_columns
 from .missing import PANDAS_NA_VALUES
 from .safeio import atomic_open
+from tweetstorm.ingest.entities import handle_key
 
 KINDS: tuple[str, ...] = ("participant", "moderator", "other")
 KEY_FILE = paths.PRIVATE / "pseudonym_key.csv"
@@ -91,9 +92,6 @@ _RESERVED_PATHS = frozenset({"i", "intent", "search", "hashtag", "home", "share"
 _SEPARATORS = re.compile(r"[.@-]")
 _ONE_HANDLE = re.compile(r"@[A-Za-z0-9_]+(?:[.@-][A-Za-z0-9_]+)*")
 
-
-def _norm(handle: str) -> str:
-    return str(handle).strip().lstrip("@").casefold()
 
 
 def _candidates(token: str) -> list[str]:
@@ -217,15 +215,15 @@ def build_key(posts: pd.DataFrame, moderators: Iterable[str],
     if "role" not in posts.columns:
         raise InputError("posts table", "no role column",
                          "run tweetstorm.structure.assign_structure before build_key")
-    mods = [_norm(m) for m in moderators]
+    mods = [handle_key(m) for m in moderators]
     extra = [str(h) for h in extra_handles if not pd.isna(h)]
     ordered = _post_order(posts)
     authors = ordered["author_handle"].astype("string")
     # Handles carried by the structured columns decide what a text token like "@ann.bsky" means.
-    structured: set[str] = set(authors.dropna().map(_norm))
-    structured |= set(ordered["reply_to_handle"].dropna().astype(str).map(_norm))
-    structured |= {_norm(h) for ms in ordered["mentions"] for h in _listify(ms)}
-    structured |= {_norm(h) for h in extra}
+    structured: set[str] = set(authors.dropna().map(handle_key))
+    structured |= set(ordered["reply_to_handle"].dropna().astype(str).map(handle_key))
+    structured |= {handle_key(h) for ms in ordered["mentions"] for h in _listify(ms)}
+    structured |= {handle_key(h) for h in extra}
     structured |= set(mods)
     dids = _dids(ordered)
 
@@ -267,10 +265,10 @@ def build_key(posts: pd.DataFrame, moderators: Iterable[str],
 
     kinds = (ordered["author_kind"].astype("string") if "author_kind" in ordered.columns
              else structure.author_kinds(ordered, mods))
-    participants_ = set(authors[kinds.eq("participant").fillna(False)].dropna().map(_norm))
+    participants_ = set(authors[kinds.eq("participant").fillna(False)].dropna().map(handle_key))
     participants_ -= set(mods)
     # in order of first post (of any role, not of first answer): authors are in post order
-    participants = [h for h in dict.fromkeys(authors.dropna().map(_norm)) if h in participants_]
+    participants = [h for h in dict.fromkeys(authors.dropna().map(handle_key)) if h in participants_]
 
     rows: list[tuple[str, str, str]] = []
     wp = max(2, len(str(len(participants))))
@@ -309,7 +307,7 @@ class _Lookup:
     def __init__(self, key: pd.DataFrame) -> None:
         require_columns(key.columns, ("handle", "pseudonym"), "pseudonym key",
                         "build the key with tweetstorm.pseudonymize.build_key")
-        folded = key["handle"].astype(str).map(_norm)
+        folded = key["handle"].astype(str).map(handle_key)
         for col, values in (("handle", folded), ("pseudonym", key["pseudonym"])):
             dup = values[values.duplicated()]
             if len(dup):
@@ -327,7 +325,7 @@ class _Lookup:
                                    + r")(?![A-Za-z0-9_-]|\.[A-Za-z0-9])") if domains else None)
 
     def handle(self, value, where: dict) -> str:
-        got = self.map.get(_norm(value))
+        got = self.map.get(handle_key(value))
         if got is None:
             self._fail(f"handle @{str(value).lstrip('@')}", where)
         return got
@@ -348,7 +346,7 @@ class _Lookup:
         pos = 0
         for start, _end, tok, qualified in _tokens(value):
             got = _resolve(tok, qualified, aliases or {}, dids or {}, self.map)
-            pseudonym = None if got is None else self.map.get(_norm(got[0]))
+            pseudonym = None if got is None else self.map.get(handle_key(got[0]))
             if pseudonym is None:
                 self._fail(f"handle @{tok} in the text", where)
             pieces += [self._hosts(value[pos:start]), pseudonym]
@@ -477,11 +475,11 @@ def _raw_table(path: str | Path, columns: tuple[str, ...], what: str,
 
 def _export_handles(posts: pd.DataFrame) -> set[str]:
     """Every account the posts name (authors, replied-to and mentioned accounts), normalised."""
-    found = set(posts["author_handle"].dropna().astype(str).map(_norm))
+    found = set(posts["author_handle"].dropna().astype(str).map(handle_key))
     if "reply_to_handle" in posts.columns:
-        found |= set(posts["reply_to_handle"].dropna().astype(str).map(_norm))
+        found |= set(posts["reply_to_handle"].dropna().astype(str).map(handle_key))
     if "mentions" in posts.columns:
-        found |= {_norm(h) for ms in posts["mentions"] for h in _listify(ms)}
+        found |= {handle_key(h) for ms in posts["mentions"] for h in _listify(ms)}
     return found
 
 
@@ -503,7 +501,7 @@ def read_participants(path: str | Path, posts: pd.DataFrame) -> pd.DataFrame:
         if h is None or pd.isna(h) or not str(h).strip().lstrip("@"):
             raise InputError(name, "column handle: empty handle",
                              "fill in the participant's handle or delete the row", row=row)
-        norm = _norm(h)
+        norm = handle_key(h)
         if norm in first:
             raise InputError(name, f"column handle: @{norm} is listed twice (first in row "
                              f"{first[norm]})", "keep one row per participant", row=row)
@@ -535,9 +533,9 @@ def read_pln(path: str | Path, participants: Iterable[str]) -> pd.DataFrame:
         pln_module.validate_contacts(df, source=name)
     except InputError as err:  # validate_contacts counts data rows from 1; the header is row 1
         raise err.moved(row=None if err.row is None else err.row + 1) from None
-    allowed = {_norm(h) for h in participants if not pd.isna(h)}
+    allowed = {handle_key(h) for h in participants if not pd.isna(h)}
     for i, p in enumerate(df["participant"].tolist()):
-        if _norm(p) not in allowed:
+        if handle_key(p) not in allowed:
             raise InputError(name, f"column participant: @{str(p).strip().lstrip('@')} is not a "
                              "participant of the study",
                              "correct the handle (as in the participant list) or delete the row",

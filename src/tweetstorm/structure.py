@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, require_columns
+from tweetstorm.ingest.entities import handle_key
 
 ROLES: tuple[str, ...] = ("question", "answer", "retweet", "reply", "quote", "off_topic",
                           "outside_window")
@@ -96,9 +97,6 @@ ANSWER_PREFIX: re.Pattern[str] = _prefix_regex("A")
 QUESTION_PREFIX: re.Pattern[str] = _prefix_regex("Q")
 
 
-def _norm_handle(handle: str) -> str:
-    return str(handle).strip().lstrip("@").casefold()
-
 
 def answer_authors(authors: pd.Series, answered, is_moderator) -> set[str]:
     """The participants: normalised handles (case-folded, without ``@``) of the authors of the
@@ -119,7 +117,7 @@ def author_kinds(posts: pd.DataFrame, moderators: Iterable[str]) -> pd.Series:
     ``author_handle`` is missing. ``posts`` needs ``author_handle`` and ``role``."""
     require_columns(posts.columns, ("author_handle", "role"), "posts table",
                     "pass the output of tweetstorm.structure.assign_structure")
-    mods = {_norm_handle(m) for m in moderators}
+    mods = {handle_key(m) for m in moderators}
     norm = posts["author_handle"].astype("string").str.strip().str.lstrip("@").str.casefold()
     is_mod = norm.isin(mods).fillna(False).to_numpy(dtype=bool)
     answered = posts["role"].astype("string").eq("answer").fillna(False).to_numpy(dtype=bool)
@@ -264,7 +262,7 @@ def assign_structure(posts: pd.DataFrame, *, hashtag: str, moderators: Iterable[
     if end_ts < start_ts:
         raise InputError("parameters", f"end {end} is before start {start}", "swap start and end")
     tag = str(hashtag).strip().lstrip("#").casefold()
-    mods = {_norm_handle(m) for m in moderators}
+    mods = {handle_key(m) for m in moderators}
 
     df = posts.reset_index(drop=True)
     n = len(df)

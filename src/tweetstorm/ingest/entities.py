@@ -59,3 +59,10 @@ def normalise_handle(value: object) -> str | None:
         return None
     text = str(value).strip().lstrip("@＠").strip()
     return text or None
+
+
+def handle_key(value: object) -> str:
+    """The key under which two spellings of one handle compare equal: :func:`normalise_handle`,
+    case-folded (``@Ann`` and ``ann`` are one account); ``""`` for an empty value. The one rule
+    of the structure and pseudonymisation steps."""
+    return (normalise_handle(value) or "").casefold()
