@@ -423,12 +423,8 @@ def test_multi_code_normalised_and_presence(tmp_path, unit_table):
 # -------------------------------------------------------------------------------------- CLI
 
 def test_cli_sheets_and_adjudication(tmp_path, cb, capsys):
-    posts = tmp_path / "posts.parquet"
-    make_posts().to_parquet(posts)
-    cbfile = tmp_path / "codebook.yml"
-    cbfile.write_text(yaml.safe_dump({"questions": {q: {
-        "label": cb.question(q).label, "prompt": cb.prompt(q), "multi_code": cb.multi_code(q),
-        "categories": [_cat(c) for c in cb.codes(q)]} for q in cb.questions()}}))
+    _cli_inputs(tmp_path, cb)
+    posts, cbfile = tmp_path / "posts.parquet", tmp_path / "codebook.yml"
     out = tmp_path / "sheets"
     assert coding.main(["sheets", "--posts", str(posts), "--codebook", str(cbfile),
                         "--raters", "R1,R2,R3", "--out", str(out)]) == 0

@@ -76,8 +76,9 @@ def server(tmp_path_factory):
         proc.kill()
 
 
-def _execute(server, kernel_id: str, code: str) -> str:
-    """Run ``code`` in the kernel over the websocket channels; return its stdout."""
+def _shell_replies(server, kernel_id: str, msg_type: str, content: dict):
+    """Send one shell request over the kernel's websocket channels and yield the messages that
+    answer it (the parent header names the request)."""
     import uuid
 
     import websocket  # websocket-client, a dependency of jupyter_server
@@ -88,47 +89,38 @@ def _execute(server, kernel_id: str, code: str) -> str:
         msg_id = uuid.uuid4().hex
         ws.send(json.dumps({
             "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
-                       "msg_type": "execute_request", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": {"code": code, "silent": False, "store_history": False,
-                        "user_expressions": {}, "allow_stdin": False},
+                       "msg_type": msg_type, "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "content": content,
         }))
-        out = []
         while True:
             msg = json.loads(ws.recv())
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
-            elif msg["msg_type"] == "error":
-                raise AssertionError(f"kernel error: {msg['content']['ename']}: {msg['content']['evalue']}")
-            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return "".join(out)
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                yield msg
     finally:
         ws.close()
+
+
+def _execute(server, kernel_id: str, code: str) -> str:
+    """Run ``code`` in the kernel over the websocket channels; return its stdout."""
+    out = []
+    content = {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+               "allow_stdin": False}
+    for msg in _shell_replies(server, kernel_id, "execute_request", content):
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            raise AssertionError(f"kernel error: {msg['content']['ename']}: {msg['content']['evalue']}")
+        elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return "".join(out)
+    raise AssertionError("the kernel closed the channel before it was idle")
 
 
 def _kernel_info(server, kernel_id: str) -> dict:
     """The kernel's kernel_info_reply content, as JupyterLab asks for it when it opens a notebook."""
-    import uuid
-
-    import websocket
-
-    url = server.base.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels?token={server.token}"
-    ws = websocket.create_connection(url, timeout=60)
-    try:
-        msg_id = uuid.uuid4().hex
-        ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
-                       "msg_type": "kernel_info_request", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "content": {},
-        }))
-        while True:
-            msg = json.loads(ws.recv())
-            if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "kernel_info_reply":
-                return msg["content"]
-    finally:
-        ws.close()
+    for msg in _shell_replies(server, kernel_id, "kernel_info_request", {}):
+        if msg["msg_type"] == "kernel_info_reply":
+            return msg["content"]
+    raise AssertionError("the kernel closed the channel before its kernel_info_reply")
 
 
 @pytest.fixture(scope="module")
