@@ -15,6 +15,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 MAKEFLAGS += --no-builtin-rules --warn-undefined-variables
+# Two jobs: after the ingest step the pipeline has two independent branches (the PLN network;
+# coding, reliability and descriptives), run side by side. `make -j1 ...` runs one step at a time;
+# with clean or distclean among the goals everything runs in order.
+MAKEFLAGS += -j2
+ifneq ($(filter clean distclean,$(MAKECMDGOALS)),)
+  .NOTPARALLEL:
+endif
 # Quiet: the pipeline says one line per step with its time (nbrun); `make V=1 ...` echoes each command.
 V ?=
 ifeq ($(V),)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -174,3 +175,31 @@ def load(path: str | os.PathLike[str] = paths.RAW / "codebook.yml") -> Codebook:
                          "fix the YAML syntax",
                          line=mark.line + 1 if mark is not None else None) from err
     return parse(data, name)
+
+
+# Names derived from the codebook (the output files of a question, the codes questions share):
+# rules of the codebook, read by the Makefile's study rules and by the notebooks alike.
+def question_slug(codebook: Codebook | Any, question: str) -> str:
+    """File stem for a question's outputs, e.g. ``q1_goals`` from Q1 labelled "Goals"."""
+    label = question_label(codebook, question)
+    slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+    return f"{question.lower()}_{slug}" if slug and slug != question.lower() else question.lower()
+
+
+def question_label(codebook: Codebook | Any, question: str) -> str:
+    """The question's label ("Goals") from ``codebook.question(q).label``; the id itself for a
+    codebook-like object without question records."""
+    record = getattr(codebook, "question", None)
+    if record is None:
+        return question
+    return str(record(question).label)
+
+
+def shared_codes(codebook: Codebook | Any) -> dict[str, list[str]]:
+    """Codes used by more than one question: ``{code: [questions in codebook order]}``,
+    sorted by code."""
+    where: dict[str, list[str]] = {}
+    for q in codebook.questions():
+        for c in codebook.codes(q):
+            where.setdefault(c, []).append(q)
+    return {c: qs for c, qs in sorted(where.items()) if len(qs) > 1}

@@ -348,7 +348,7 @@ def outputs(study: Study, codebook: Any | None = None) -> list[Output]:
     the output names of ``params/``; the Makefile's targets and the folder READMEs come from here.
     """
     from tweetstorm import codebook as codebook_module
-    from tweetstorm.descriptives import question_slug, shared_codes  # the notebooks' own rules
+    from tweetstorm.codebook import question_slug, shared_codes  # the notebooks' own rules
 
     book = codebook if codebook is not None else codebook_module.load(study.codebook)
     questions = book.questions()

@@ -36,10 +36,10 @@ from .association import (
     pearson_statistic,
     question_tests,
     residual_screen_sentence,
-    shared_codes,
     shared_codes_sentence,
     tests_sentence,
 )
+from ..codebook import question_label, question_slug, shared_codes  # codebook rules, re-exported
 from .cooccurrence import (
     PAIR_COLUMNS,
     category_key,
@@ -57,8 +57,6 @@ from .frequencies import (
     competition_rank,
     flag_sentence,
     participant_by_category,
-    question_label,
-    question_slug,
     rank_by_rater,
     rank_interval,
     rater_rank_sentence,

@@ -25,6 +25,7 @@ from scipy import stats as _scipy_stats
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.multitest import multipletests
 
+from ..codebook import shared_codes
 from ..errors import InputError
 from .frequencies import cluster_bootstrap_weights, participant_by_category
 from .inputs import PARTICIPANTS_FILE, check_consensus, check_settings, require_table_columns
@@ -331,16 +332,6 @@ def characteristic_tests(consensus: pd.DataFrame, participants: pd.DataFrame, co
             r = adjusted_residuals(table).rename(columns={"row": "code", "col": "level"})
             resid.append(r.assign(question=q, characteristic=ch))
     return _tests_frame(tests), _resid_frame(resid, ["question", "characteristic", "code", "level"])
-
-
-def shared_codes(codebook: Any) -> dict[str, list[str]]:
-    """Codes used by more than one question: ``{code: [questions in codebook order]}``,
-    sorted by code."""
-    where: dict[str, list[str]] = {}
-    for q in codebook.questions():
-        for c in codebook.codes(q):
-            where.setdefault(c, []).append(q)
-    return {c: qs for c, qs in sorted(where.items()) if len(qs) > 1}
 
 
 def question_tests(consensus: pd.DataFrame, codebook: Any, *, seed: int = 2013,

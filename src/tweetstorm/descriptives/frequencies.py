@@ -8,7 +8,6 @@ with its own interval.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -237,19 +236,3 @@ def shared_axis_limit(freq: pd.DataFrame, column: str = "participant_ci_high",
     of ``freq`` (all questions) in percent plus ``margin`` x 100 for the labels, at most 100."""
     top = float(np.nanmax(freq[column].to_numpy(dtype=float))) if len(freq) else 0.0
     return float(min(100.0, max(10.0, 100 * (top + margin))))
-
-
-def question_slug(codebook: Any, question: str) -> str:
-    """File stem for a question's outputs, e.g. ``q1_goals`` from Q1 labelled "Goals"."""
-    label = question_label(codebook, question)
-    slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-    return f"{question.lower()}_{slug}" if slug and slug != question.lower() else question.lower()
-
-
-def question_label(codebook: Any, question: str) -> str:
-    """The question's label ("Goals") from ``codebook.question(q).label``; the id itself for a
-    codebook-like object without question records."""
-    record = getattr(codebook, "question", None)
-    if record is None:
-        return question
-    return str(record(question).label)
