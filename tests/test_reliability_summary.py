@@ -12,7 +12,6 @@ from scipy import stats
 from tweetstorm.reliability import (
     RANGES,
     agreement,
-    category_key,
     confusion_matrices,
     krippendorff_verdict,
     landis_koch_label,
@@ -151,7 +150,6 @@ def test_confusion_heatmaps_one_panel_per_pair():
         plt.close(fig)
     with pytest.raises(ValueError, match="2 labels for 3 categories"):
         plot_confusion_matrices(mats, ["Apple", "Banana"])
-    assert category_key(["a", "b"]) == "1 = a; 2 = b"
 
 
 def test_overview_formats_intervals_and_the_mean_range():

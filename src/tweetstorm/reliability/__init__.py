@@ -50,7 +50,6 @@ from tweetstorm.reliability.byquestion import (
 )
 from tweetstorm.reliability.summary import (
     WEAK_CATEGORY_KAPPA,
-    category_key,
     category_sentence,
     krippendorff_verdict,
     landis_koch_label,
@@ -66,7 +65,7 @@ __all__ = [
     "WEIGHTS", "Coefficient", "RatingMatrix", "agreement", "category_sentence", "code_set_matrix",
     "design_sentence", "masi_alpha", "masi_distance", "question_verdicts", "weak_categories",
     "agreement_by_question", "category_agreement_by_question",
-    "bootstrap_replicates", "category_agreement", "category_key", "confusion_matrices",
+    "bootstrap_replicates", "category_agreement", "confusion_matrices",
     "krippendorff_verdict", "landis_koch_label", "mean_over_groups", "overview", "per_code_presence",
     "plot_confusion_matrices", "presence_ratings", "rating_matrix", "read_ratings",
     "weight_matrix",

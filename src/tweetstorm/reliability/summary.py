@@ -188,11 +188,6 @@ def plot_confusion_matrices(mats: Mapping[tuple[str, str], pd.DataFrame],
     return fig
 
 
-def category_key(categories: Sequence[str]) -> str:
-    """A numbered key of categories: ``"1 = sharing; 2 = motivation; ..."``."""
-    return "; ".join(f"{i} = {c}" for i, c in enumerate(categories, start=1))
-
-
 #: Category kappa (category against the rest) below which a category counts as weak: 0.6, the
 #: upper end of Landis & Koch's (1977) "moderate" band.
 WEAK_CATEGORY_KAPPA = 0.6
