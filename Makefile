@@ -185,8 +185,10 @@ data/raw/%:
 data: $(ENV_STAMP) ## regenerate the illustrative raw data (seeded; NOT part of all: raw data is input)
 	$(PYTHON) -m tweetstorm.generate --seed 20130601 --out data/raw
 
-sheets: data/processed/posts.parquet $(STUDY_CODEBOOK) ## write blank coding sheets (xlsx + csv) for raters R1-R3 to build/coding_sheets/
-	$(PYTHON) -m tweetstorm.coding sheets --posts data/processed/posts.parquet --codebook $(STUDY_CODEBOOK) --raters R1,R2,R3 --out build/coding_sheets
+# The raters who get a blank sheet: `make sheets RATERS=AB,CD,EF` (names as in rater_<R>.csv).
+RATERS ?= R1,R2,R3
+sheets: data/processed/posts.parquet $(STUDY_CODEBOOK) ## write blank coding sheets (xlsx + csv) to build/coding_sheets/ for RATERS (default R1,R2,R3)
+	$(PYTHON) -m tweetstorm.coding sheets --posts data/processed/posts.parquet --codebook $(STUDY_CODEBOOK) --raters $(RATERS) --out build/coding_sheets
 
 lab: $(ENV_STAMP) ## open JupyterLab on the notebooks in this environment
 	$(PYTHON) -m jupyterlab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
