@@ -144,3 +144,18 @@ def test_bad_question_id(tmp_path, raw):
     raw["questions"]["question five"] = raw["questions"]["Q1"]
     with pytest.raises(InputError, match="question ids must look like Q1"):
         codebook.load(_write(tmp_path, raw))
+
+
+def test_source_of_a_question_is_optional_and_read(tmp_path, raw):
+    raw["questions"]["Q1"]["source"] = "  the goal factors of a published study  "
+    del raw["questions"]["Q2"]["source"]
+    book = codebook.load(_write(tmp_path, raw))
+    assert book.question("Q1").source == "the goal factors of a published study"
+    assert book.question("Q2").source is None
+
+
+def test_unknown_question_key_is_named(tmp_path, raw):
+    raw["questions"]["Q3"]["sourse"] = "a typo"
+    with pytest.raises(InputError, match=r"unknown key questions\.Q3\.sourse") as err:
+        codebook.load(_write(tmp_path, raw))
+    assert "source" in err.value.fix

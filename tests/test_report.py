@@ -279,3 +279,30 @@ def test_pdf_is_laid_out_with_the_title(tmp_path):
     assert len(document.pages) >= 5
     # A4 portrait, in CSS pixels (96 per inch)
     assert document.pages[0].width == pytest.approx(210 / 25.4 * 96, abs=1)
+
+
+def test_methods_name_the_sources_the_codebook_gives(page, tmp_path):
+    """Where the categories come from is the codebook's to say: each question's ``source`` is
+    quoted, and a codebook without sources gets no such sentence (no study is assumed)."""
+    import yaml
+
+    from tweetstorm.report.build import _category_sources
+
+    s = study.load()
+    data = yaml.safe_load(paths.resolve(s.codebook).read_text(encoding="utf-8"))
+    qs = list(data["questions"])
+    for q in qs:
+        data["questions"][q].pop("source", None)
+    data["questions"][qs[0]]["source"] = "the factors of an earlier study"
+    path = tmp_path / "codebook.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    book = load_codebook(path)
+    label = book.question(qs[0]).label
+    assert _category_sources(book) == f"The categories of {qs[0]} {label} are the factors of an earlier study. "
+    data["questions"][qs[0]].pop("source")
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert _category_sources(load_codebook(path)) == ""
+    own = load_codebook(s.codebook)  # the report of this study quotes its codebook's sources
+    for q in own.questions():
+        if own.question(q).source:
+            assert htmllib.escape(own.question(q).source.replace("'", "\u2019")) in page

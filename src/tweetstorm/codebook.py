@@ -22,6 +22,9 @@ from tweetstorm.errors import InputError
 from tweetstorm.missing import MISSING_TOKENS, describe
 
 QUESTION_KEYS = ("label", "prompt", "multi_code", "categories")
+#: Optional per question: ``source``, where its categories come from, in a phrase a reader of the
+#: methods can take as it is (e.g. "the goal factors reported by Sie et al. (2013)").
+OPTIONAL_QUESTION_KEYS = ("source",)
 CATEGORY_KEYS = ("code", "label", "definition", "example")
 _CODE_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _QUESTION_RE = re.compile(r"^Q[1-9][0-9]*$")
@@ -46,6 +49,7 @@ class Question:
     prompt: str
     multi_code: bool
     categories: tuple[Category, ...]
+    source: str | None = None  # where the categories come from (optional key ``source``)
 
 
 @dataclass(frozen=True)
@@ -154,9 +158,15 @@ def parse(data: object, file: str = "codebook.yml") -> Codebook:
             categories.append(Category(code, _text(cat["label"], file, f"{ckey}.label"),
                                        _text(cat["definition"], file, f"{ckey}.definition"),
                                        _text(cat["example"], file, f"{ckey}.example")))
+        unknown = sorted(set(q) - set(QUESTION_KEYS) - set(OPTIONAL_QUESTION_KEYS), key=str)
+        if unknown:
+            raise InputError(file, f"unknown key {qkey}.{unknown[0]}",
+                             "a question takes " + ", ".join(QUESTION_KEYS + OPTIONAL_QUESTION_KEYS)
+                             + "; fix the spelling or remove the key")
+        source = _text(q["source"], file, f"{qkey}.source") if "source" in q else None
         questions[qid] = Question(qid, _text(q["label"], file, f"{qkey}.label"),
                                   _text(q["prompt"], file, f"{qkey}.prompt"),
-                                  q["multi_code"], tuple(categories))
+                                  q["multi_code"], tuple(categories), source)
     return Codebook(file, questions)
 
 

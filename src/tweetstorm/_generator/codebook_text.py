@@ -25,6 +25,7 @@ CODEBOOK_YAML = """\
 questions:
   Q1:
     label: Goals
+    source: the goal factors reported by Sie et al. (2013)
     prompt: What are your goals when you learn through your personal learning network (PLN)?
     multi_code: false
     categories:
@@ -71,6 +72,7 @@ questions:
         example: "A1: a few specific people whose insights I value more than any course #plnstorm"
   Q2:
     label: Motivation
+    source: the motivation factors reported by Sie et al. (2013)
     prompt: What motivates you to learn through your network rather than on your own?
     multi_code: false
     categories:
@@ -116,6 +118,7 @@ questions:
         example: "A2: I deliberately build contacts now that I may need later #plnstorm"
   Q3:
     label: Outcomes
+    source: Eraut's (2004) typology of what is learnt at work
     prompt: What have you learned through your network; what are the outcomes for you?
     multi_code: false
     categories:
@@ -161,6 +164,7 @@ questions:
         example: "A3: I got more critical about sources and judge claims better #plnstorm"
   Q4:
     label: Perception
+    source: categories defined for this compendium
     prompt: How do you perceive learning through your network; how does it feel and how do you notice it?
     multi_code: false
     categories:

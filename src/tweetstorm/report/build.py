@@ -262,6 +262,17 @@ def _raters() -> list[str]:
     return sorted(pd.read_parquet(path, columns=["rater"])["rater"].astype(str).unique())
 
 
+def _category_sources(cb: Codebook) -> str:
+    """The sentence naming where each question's categories come from (the codebook's optional
+    ``source`` of each question), followed by a space; empty when no question names one."""
+    named = [(q, cb.question(q)) for q in cb.questions() if cb.question(q).source]
+    if not named:
+        return ""
+    parts = [f"{html.escape(q)} {html.escape(rec.label)}" + (" are " if i == 0 else ", ")
+             + html.escape(rec.source.replace("'", "\u2019")) for i, (q, rec) in enumerate(named)]
+    return "The categories of " + "; of ".join(parts) + ". "
+
+
 def _method(page: _Page) -> None:
     s, cb = page.study, page.codebook
     qs = cb.questions()
@@ -300,9 +311,8 @@ def _method(page: _Page) -> None:
     single = all(not cb.multi_code(q) for q in qs)
     page.p((_count(len(raters), "rater") if raters else "Independent raters")
            + " coded every answer independently into the categories of a codebook written for "
-           "each question" + (" (one category per answer)" if single else "") + ". The goal "
-           "and motivation categories are the factors Sie et al. (2013) report; outcomes follow "
-           "Eraut\u2019s (2004) typology of what is learnt at work. An answer took the code "
+           "each question" + (" (one category per answer)" if single else "") + ". "
+           + _category_sources(cb) + "An answer took the code "
            "all raters gave it, else the code of the majority; answers without a majority were "
            "decided by an adjudicator. Agreement between the raters is reported before "
            "adjudication, as percent agreement and chance-corrected coefficients with 95% "
