@@ -306,3 +306,14 @@ def test_methods_name_the_sources_the_codebook_gives(page, tmp_path):
     for q in own.questions():
         if own.question(q).source:
             assert htmllib.escape(own.question(q).source.replace("'", "\u2019")) in page
+
+
+def test_no_column_repeats_its_group_name(page):
+    """A grouped header (Rank, Answers, Participants) never has a column named like the group."""
+    for head in re.findall(r"<thead>(.*?)</thead>", page, flags=re.S):
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", head, flags=re.S)
+        if len(rows) < 2:
+            continue
+        groups = {_text(g) for g in re.findall(r'<th scope="colgroup"[^>]*>(.*?)</th>', rows[0], re.S)}
+        columns = {_text(c) for c in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', rows[1], re.S)}
+        assert groups and not groups & columns, (groups, columns)

@@ -490,7 +490,7 @@ def _stems(pattern: str) -> list[str]:
 
 
 FREQUENCY_COLUMNS = [
-    Col("rank", "Rank", "int", "Rank"), Col(("rank_low", "rank_high"), "95% CI", "int", "Rank"),
+    Col("rank", "Observed", "int", "Rank"), Col(("rank_low", "rank_high"), "95% CI", "int", "Rank"),
     Col("label", "Category"),
     Col("n", "n", "int", "Answers"), Col("share", "%", "pct", "Answers"),
     Col(("ci_low", "ci_high"), "95% CI", "pct", "Answers"),
