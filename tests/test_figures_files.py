@@ -141,3 +141,36 @@ def test_rebuilding_a_figure_gives_the_same_bytes(tmp_path):
         for ext in ("png", "svg", "txt"):
             assert _sha256(a / f"{name}.{ext}") == _sha256(b / f"{name}.{ext}"), f"{name}.{ext}"
         check_figure(a / f"{name}.png")  # and the rebuilt files pass the checks above
+
+
+def test_heatmap_draws_as_seaborn_does_without_drawing_the_figure():
+    """figures.heatmap: first row at the top, ticks at the cell centres, counts in the unmasked
+    cells only, dark text on light cells and white on dark ones (seaborn's rule), and no draw of
+    the figure while it is built (the reason it replaces seaborn.heatmap)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    values = np.array([[0, 9], [4, 1]])
+    fig, ax = plt.subplots()
+    draws = []
+    fig.canvas.mpl_connect("draw_event", draws.append)
+    try:
+        figures.heatmap(ax, values, cmap="Blues", vmin=0, vmax=9, annot=True,
+                        mask=np.array([[False, False], [False, True]]),
+                        xticklabels=["a", "b"], yticklabels=["c", "d"])
+        assert draws == []
+        assert ax.get_ylim() == (2.0, 0.0)  # inverted: row 0 at the top
+        assert list(ax.get_xticks()) == [0.5, 1.5] and [t.get_text() for t in ax.get_yticklabels()] == ["c", "d"]
+        cells = {(t.get_position(), t.get_text()): t.get_color() for t in ax.texts}
+        assert cells == {((0.5, 0.5), "0"): ".15", ((1.5, 0.5), "9"): "w", ((0.5, 1.5), "4"): ".15"}
+    finally:
+        plt.close(fig)
+    import seaborn as sns  # the reference: the same cells, texts and colours from seaborn itself
+
+    fig, ax = plt.subplots()
+    try:
+        sns.heatmap(values, mask=np.array([[False, False], [False, True]]), ax=ax, cmap="Blues",
+                    vmin=0, vmax=9, annot=True, fmt="d", cbar=False)
+        assert {(t.get_position(), t.get_text()): t.get_color() for t in ax.texts} == cells
+    finally:
+        plt.close(fig)

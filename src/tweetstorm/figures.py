@@ -80,3 +80,45 @@ def save_figure(fig: Figure, name: str, caption: str, *,
     fig.savefig(written["svg"], format="svg", metadata={"Date": None, "Creator": None})
     written["txt"].write_text(study.label_caption(caption) + "\n", encoding="utf-8")
     return written
+
+
+def heatmap(ax, values, *, cmap: str, vmin: float, vmax: float, xticklabels, yticklabels,
+            annot: bool = False, annot_size: float = 6, mask=None, linewidths: float = 0.0,
+            linecolor: str = "white", square: bool = False, cbar_label: str | None = None):
+    """A heatmap drawn as ``seaborn.heatmap`` draws it: the cells as a mesh with the first row at
+    the top, ticks at the cell centres, no spines, integer counts written in each unmasked cell
+    (``annot``) in dark grey or white by the cell's luminance, an optional colour bar without
+    outline. Returns the mesh.
+
+    Written here instead of calling ``seaborn.heatmap``: that function draws the whole figure at
+    every call to decide whether its tick labels overlap (a figure of three panels is drawn three
+    times before it is saved); our callers set the tick rotation themselves. The annotation colour
+    rule is seaborn's own (``seaborn.utils.relative_luminance``).
+    """
+    import numpy as np
+    from seaborn.utils import relative_luminance
+
+    data = np.ma.masked_where(mask, values) if mask is not None else np.ma.asarray(values)
+    rows, cols = data.shape
+    mesh = ax.pcolormesh(data, cmap=cmap, vmin=vmin, vmax=vmax, linewidths=linewidths,
+                         edgecolor=linecolor)
+    ax.set(xlim=(0, cols), ylim=(0, rows))
+    ax.invert_yaxis()
+    if square:
+        ax.set_aspect("equal")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks(np.arange(cols) + 0.5, labels=list(xticklabels) if xticklabels is not False else [])
+    ax.set_yticks(np.arange(rows) + 0.5, labels=list(yticklabels) if yticklabels is not False else [])
+    if annot:
+        hidden = np.ma.getmaskarray(data)
+        for (i, j), value in np.ndenumerate(np.asarray(values)):
+            if hidden[i, j]:
+                continue
+            colour = mesh.cmap(mesh.norm(value))
+            ax.text(j + 0.5, i + 0.5, f"{int(value):d}", ha="center", va="center", fontsize=annot_size,
+                    color=".15" if relative_luminance(colour) > .408 else "w")
+    if cbar_label is not None:
+        bar = ax.figure.colorbar(mesh, ax=ax, label=cbar_label)
+        bar.outline.set_linewidth(0)
+    return mesh

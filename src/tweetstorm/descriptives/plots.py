@@ -108,7 +108,6 @@ def plot_cooccurrence(co: pd.DataFrame, labels: Sequence[str] | None = None,
     is at most 16 x 16. Returns the Figure (heatmap and colour bar axes).
     """
     import matplotlib.pyplot as plt
-    import seaborn as sns
     from matplotlib.patches import Rectangle
 
     from .. import figures
@@ -123,10 +122,9 @@ def plot_cooccurrence(co: pd.DataFrame, labels: Sequence[str] | None = None,
     mask = ~np.tri(k, k, -1, dtype=bool)  # show the pairs below the diagonal only
     pairs = m[~mask]
     vmax = max(1, int(pairs.max())) if pairs.size else 1
-    sns.heatmap(m, mask=mask, ax=ax, cmap="cividis", vmin=0, vmax=vmax, square=True,
-                xticklabels=names, yticklabels=names, annot=k <= 16, fmt="d",
-                annot_kws={"fontsize": 5}, linewidths=0.2, linecolor="white",
-                cbar_kws={"label": "Participants raising both categories"})
+    figures.heatmap(ax, m, mask=mask, cmap="cividis", vmin=0, vmax=vmax, square=True,
+                    xticklabels=names, yticklabels=names, annot=k <= 16, annot_size=5,
+                    linewidths=0.2, linecolor="white", cbar_label="Participants raising both categories")
     for i in range(k):
         ax.add_patch(Rectangle((i, i), 1, 1, facecolor="0.88", edgecolor="white", linewidth=0.2))
         ax.text(i + 0.5, i + 0.5, str(int(m[i, i])), ha="center", va="center",
@@ -136,6 +134,7 @@ def plot_cooccurrence(co: pd.DataFrame, labels: Sequence[str] | None = None,
         ax.plot([0, e], [e, e], color="black", linewidth=0.8)
         ax.plot([e, e], [e, k], color="black", linewidth=0.8)
     ax.tick_params(axis="both", labelsize=5)
+    ax.tick_params(axis="x", labelrotation=90)
     ax.set_title("Grey diagonal: participants raising the category; lines separate the questions",
                  fontsize=6)
     return fig

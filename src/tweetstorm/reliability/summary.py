@@ -151,7 +151,6 @@ def plot_confusion_matrices(mats: Mapping[tuple[str, str], pd.DataFrame],
     import textwrap
 
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     from tweetstorm import figures
 
@@ -174,9 +173,8 @@ def plot_confusion_matrices(mats: Mapping[tuple[str, str], pd.DataFrame],
                              squeeze=False, constrained_layout=True)
     vmax = max(int(m.to_numpy().max()) for m in mats.values())
     for j, (ax, ((r1, r2), m)) in enumerate(zip(axes[0], mats.items())):
-        sns.heatmap(m.to_numpy(), ax=ax, annot=True, fmt="d", cmap="Blues", vmin=0, vmax=vmax,
-                    cbar=False, annot_kws={"fontsize": 6},
-                    xticklabels=ticks, yticklabels=ticks if j == 0 else False)
+        figures.heatmap(ax, m.to_numpy(), cmap="Blues", vmin=0, vmax=vmax, annot=True,
+                        annot_size=6, xticklabels=ticks, yticklabels=ticks if j == 0 else False)
         ax.set_xlabel(r2)
         ax.set_ylabel(r1)
         ax.tick_params(length=0, labelsize=5)
