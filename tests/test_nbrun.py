@@ -153,3 +153,24 @@ def test_the_first_cell_names_the_study_and_says_illustrative(tmp_path):
         assert lines[2].startswith("> **Study:**")
         assert ("Illustrative data" in lines[2]) == (flag == "true")
         assert len(lines) == 5  # a rerun replaces the line, never adds one
+
+
+def test_starting_a_run_does_not_compile_the_iri_grammar():
+    """nbrun keeps jsonschema from loading rfc3987_syntax (seconds of parser building at every
+    start); notebook validation works the same without it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tweetstorm.nbrun, papermill, nbformat\n"
+            "nbformat.validate(nbformat.read(sys.argv[1], as_version=4))\n"
+            "bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+            "bad.cells[0]['outputs'] = 'not a list'\n"
+            "try:\n"
+            "    nbformat.validate(bad)\n"
+            "except nbformat.ValidationError:\n"
+            "    print('invalid notebook refused')\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
+    done = subprocess.run([sys.executable, "-c", code, str(paths.ROOT / "notebooks/02-coding.ipynb")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["invalid notebook refused", "None"]

@@ -37,10 +37,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import nbformat
-import yaml
+# jsonschema, which nbformat imports, imports rfc3987_syntax when it is installed (the lock has it
+# through jupyter-events), and that module compiles some 35 Earley parsers as it loads: 2.2 s of
+# every notebook run here, five times per `make all` (python-jsonschema/jsonschema#1428). The
+# notebook schema uses no "iri" format, so this process tells Python the module is absent and
+# jsonschema registers no iri checker. The kernel, a process of its own, is not affected.
+sys.modules.setdefault("rfc3987_syntax", None)
 
-from . import paths
+import nbformat  # noqa: E402  (after the line above, on purpose)
+import yaml  # noqa: E402
+
+from . import paths  # noqa: E402
 
 KERNEL = "python3"
 
