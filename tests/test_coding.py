@@ -441,7 +441,7 @@ def test_cli_sheets_and_adjudication(tmp_path, cb, capsys):
     capsys.readouterr()
     assert coding.main(["sheets", "--posts", str(tmp_path / "none.parquet"), "--codebook",
                         str(cbfile), "--raters", "R1", "--out", str(out)]) == 2
-    assert "posts table not found" in capsys.readouterr().err
+    assert "processed posts are missing" in capsys.readouterr().err
 
 
 def test_question_missing_from_codebook(tmp_path, cb):

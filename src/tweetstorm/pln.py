@@ -34,7 +34,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, NullLocator
 from networkx.algorithms import bipartite
 
-from . import figures
+from . import figures, schemas
 from .errors import InputError, require_columns
 
 CONTACT_TYPES: tuple[str, ...] = ("person", "group", "resource")
@@ -42,8 +42,8 @@ KINDS: tuple[str, ...] = ("participant",) + CONTACT_TYPES
 FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly", "rarely")
 #: Ordinal weight of each frequency (higher = more often). Used for colours and tie-breaks.
 FREQUENCY_WEIGHT: dict[str, int] = {"daily": 4, "weekly": 3, "monthly": 2, "rarely": 1}
-REQUIRED_COLUMNS: tuple[str, ...] = ("participant", "contact", "contact_type", "frequency")
-DEFAULT_SOURCE = "data/processed/pln_contacts.parquet"
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(schemas.PLN_CONTACTS.required)
+DEFAULT_SOURCE = schemas.PLN_CONTACTS.path
 #: Plural nouns of the contact types, for headings and prose.
 TYPE_PLURAL: dict[str, str] = {"person": "people", "group": "groups", "resource": "resources"}
 

@@ -39,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from tweetstorm import paths
+from tweetstorm import paths, schemas
 from tweetstorm.errors import InputError
 
 STUDY_FILE = "data/raw/study.yml"
@@ -321,12 +321,12 @@ STEPS = ("01-ingest", "02-coding", "03-reliability", "04-descriptives", "05-pln-
 
 #: The processed files (data/processed/), written by notebooks 01 and 02 under these names (the
 #: defaults of their parameters cells; tests/test_pipeline_files.py checks that they agree).
-POSTS = "data/processed/posts.parquet"
-INGEST_REPORT = "data/processed/ingest_report.csv"
-PARTICIPANTS = "data/processed/participants.parquet"
-PLN_CONTACTS = "data/processed/pln_contacts.parquet"
-RATINGS = "data/processed/ratings.parquet"
-CONSENSUS = "data/processed/consensus.parquet"
+POSTS = schemas.POSTS.path
+INGEST_REPORT = schemas.INGEST_REPORT.path
+PARTICIPANTS = schemas.PARTICIPANTS.path
+PLN_CONTACTS = schemas.PLN_CONTACTS.path
+RATINGS = schemas.RATINGS.path
+CONSENSUS = schemas.CONSENSUS.path
 ADJUDICATION_TODO = "build/adjudication_todo.csv"
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from tweetstorm import paths, safeio
+from tweetstorm import paths, processed, safeio
 from tweetstorm import codebook as codebook_mod
 from tweetstorm.cli import run
 from tweetstorm.coding.consensus import disagreements
@@ -28,8 +28,8 @@ from tweetstorm.coding.sheets_out import (
     write_adjudication_sheet,
     write_sheets,
 )
-from tweetstorm.coding.units import units
-from tweetstorm.errors import InputError, ParameterError
+from tweetstorm.coding.units import UNIT_POST_COLUMNS, units
+from tweetstorm.errors import ParameterError
 
 __all__ = ["build_parser", "main"]
 
@@ -37,11 +37,8 @@ PROG = "python -m tweetstorm.coding"
 
 
 def _load_units(posts_path: str) -> pd.DataFrame:
-    full = paths.resolve(posts_path)
-    name = paths.relative(full)
-    if not full.is_file():
-        raise InputError(name, "posts table not found", "run notebook 01-ingest (make all) first")
-    return units(pd.read_parquet(full), source=name)
+    posts = processed.read_posts(posts_path, columns=UNIT_POST_COLUMNS)
+    return units(posts, source=paths.relative(paths.resolve(posts_path)))
 
 
 def build_parser() -> argparse.ArgumentParser:

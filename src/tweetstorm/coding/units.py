@@ -6,12 +6,15 @@ import re
 
 import pandas as pd
 
+from tweetstorm import schemas
 from tweetstorm.codebook import Codebook
 from tweetstorm.errors import InputError, require_columns
 
 __all__ = ["check_questions", "question_key", "unassigned_answers", "units"]
 
-POSTS_SOURCE = "data/processed/posts.parquet"
+POSTS_SOURCE = schemas.POSTS.path
+#: The columns of the processed posts the coding units are made of.
+UNIT_POST_COLUMNS: tuple[str, ...] = ("post_id", "role", "question", "author_handle", "text")
 
 
 def question_key(q: str) -> tuple[int, str]:
@@ -32,8 +35,7 @@ def _sort_units(df: pd.DataFrame, by_time: bool) -> pd.DataFrame:
 
 
 def _answers(posts: pd.DataFrame, source: str) -> pd.DataFrame:
-    need = ["post_id", "role", "question", "author_handle", "text"]
-    require_columns(posts.columns, need, source,
+    require_columns(posts.columns, UNIT_POST_COLUMNS, source,
                     "run notebook 01-ingest, which writes the canonical posts with role and question")
     return posts[posts["role"] == "answer"]
 

@@ -1,8 +1,8 @@
-"""Reading and checking the inputs of the descriptive step: one reader for every input file.
+"""Reading and checking the inputs of the descriptive step.
 
-Every table the step reads (processed Parquet files and the reliability step's CSV tables) goes
-through :func:`read_table`, which checks that the file exists and has the columns the step needs;
-the codebook is read by :func:`tweetstorm.codebook.load`.
+The processed tables are read by their one reader each (:mod:`tweetstorm.processed`); the
+reliability step's CSV tables under ``results/`` by :func:`read_table`, which checks that the
+file exists and has the columns the step needs; the codebook by :func:`tweetstorm.codebook.load`.
 """
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import paths
+from .. import paths, schemas
 from ..errors import InputError, ParameterError, require_columns
 from ..missing import PANDAS_NA_VALUES
 
-CONSENSUS_FILE = "data/processed/consensus.parquet"
-POSTS_FILE = "data/processed/posts.parquet"
-PARTICIPANTS_FILE = "data/processed/participants.parquet"
-RATINGS_FILE = "data/processed/ratings.parquet"
+CONSENSUS_FILE = schemas.CONSENSUS.path
+POSTS_FILE = schemas.POSTS.path
+PARTICIPANTS_FILE = schemas.PARTICIPANTS.path
+RATINGS_FILE = schemas.RATINGS.path
 CATEGORY_AGREEMENT_FILE = "results/reliability_categories.csv"
 
 
 def read_table(path: str, required: Iterable[str], *, made_by: str) -> pd.DataFrame:
-    """Read an input table (repo-relative ``path``; Parquet, or CSV by its ``.csv`` suffix) and
-    check its columns.
+    """Read a CSV table of an earlier step under ``results/`` (repo-relative ``path``) and check
+    its columns (the processed tables have their own readers, :mod:`tweetstorm.processed`).
 
-    CSV cells are read as text with the compendium's one missing-value rule
+    Cells are read as text with the compendium's one missing-value rule
     (:data:`tweetstorm.missing.PANDAS_NA_VALUES`) and numbers converted where a whole column is
     numeric. ``made_by`` names the step that writes the file, for the fix in the error message.
     """
@@ -37,10 +37,7 @@ def read_table(path: str, required: Iterable[str], *, made_by: str) -> pd.DataFr
     if not full.is_file():
         raise InputError(name, "file not found",
                          f"run {made_by} first (make all), or pass the right path")
-    if full.suffix.lower() == ".csv":
-        df = pd.read_csv(full, keep_default_na=False, na_values=PANDAS_NA_VALUES)
-    else:
-        df = pd.read_parquet(full)
+    df = pd.read_csv(full, keep_default_na=False, na_values=PANDAS_NA_VALUES)
     require_table_columns(df, required, name)
     return df
 
