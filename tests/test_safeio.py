@@ -105,3 +105,45 @@ def test_csv_floats_have_twelve_significant_digits(tmp_path):
 
     write_csv(pd.DataFrame({"se": [0.12544047292677205, 0.125440472926772], "n": [1, 2]}), tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_text() == "se,n\n0.125440472927,1\n0.125440472927,2\n"
+
+
+# ------------------------------------------------------------------------- the one CSV writer
+
+def test_csv_writer_file_parts_and_text_agree(tmp_path):
+    import pandas as pd
+
+    from tweetstorm.safeio import csv_text, write_csv, write_csv_parts
+
+    df = pd.DataFrame({"name": ["é", None], "x": [1 / 3, 2.0], "n": [1, 2]})
+    whole = write_csv(df, tmp_path / "a.csv").read_bytes()
+    # 12 significant digits, "\n" line ends, UTF-8 (two bytes for é), no index
+    assert whole == "name,x,n\né,0.333333333333,1\n,2,2\n".encode()
+    parts = write_csv_parts((df.iloc[[i]] for i in range(len(df))), tmp_path / "b.csv", df.columns)
+    assert parts.read_bytes() == whole and csv_text(df).encode() == whole
+    empty = write_csv_parts(iter([]), tmp_path / "c.csv", ["name", "x"])
+    assert empty.read_bytes() == b"name,x\n"
+
+
+def test_a_failed_streaming_write_leaves_no_file(tmp_path):
+    import pandas as pd
+
+    from tweetstorm.safeio import write_csv_parts
+
+    def parts():
+        yield pd.DataFrame({"a": [1]})
+        raise RuntimeError("the source broke")
+
+    with pytest.raises(RuntimeError):
+        write_csv_parts(parts(), tmp_path / "t.csv", ["a"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_module_writes_csv_but_safeio():
+    import re
+
+    from tweetstorm import paths
+
+    src = paths.ROOT / "src" / "tweetstorm"
+    writers = sorted(p.relative_to(src).as_posix() for p in src.rglob("*.py")
+                     if re.search(r"\.to_csv\(", p.read_text(encoding="utf-8")))
+    assert writers == ["safeio.py"]

@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from tweetstorm import codebook as cb
-from tweetstorm import paths
+from tweetstorm import paths, safeio
 from tweetstorm import study as study_module
 from tweetstorm._generator import accounts, event, phrases, pln, raters, twarc
 from tweetstorm._generator.codebook_text import CODEBOOK_YAML
@@ -143,7 +143,7 @@ def generate(seed: int = DEFAULT_SEED, participants: int | None = None,
 
 
 def _csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    safeio.write_csv(df, path)
 
 
 STUDY_TITLE = "An illustrative Tweetstorm on learning through personal learning networks"

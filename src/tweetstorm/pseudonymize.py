@@ -60,7 +60,7 @@ import pandas as pd
 from . import paths, structure
 from .errors import InputError, require_columns
 from .missing import PANDAS_NA_VALUES
-from .safeio import atomic_open
+from .safeio import write_csv
 from tweetstorm.ingest.entities import handle_key
 
 KINDS: tuple[str, ...] = ("participant", "moderator", "other")
@@ -548,9 +548,7 @@ def write_key(key: pd.DataFrame, path: str | Path | None = None) -> Path:
     ``data/private/pseudonym_key.csv`` (git-ignored: the key re-identifies everyone).
     Returns the path written."""
     target = paths.resolve(path) if path is not None else KEY_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    key[["handle", "pseudonym", "kind"]].to_csv(target, index=False, lineterminator="\n")
-    return target
+    return write_csv(key[["handle", "pseudonym", "kind"]], target)
 
 
 def read_key(path: str | Path | None = None) -> pd.DataFrame:
@@ -628,10 +626,7 @@ def write_unit_ids(unit_ids: pd.DataFrame, path: str | Path | None = None) -> Pa
     ``data/private/unit_ids.csv`` (git-ignored: the exported ids re-identify the authors).
     Returns the path written."""
     target = paths.resolve(path) if path is not None else UNIT_ID_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(target) as fh:
-        unit_ids[["post_id", "unit_id"]].to_csv(fh, index=False, lineterminator="\n")
-    return target
+    return write_csv(unit_ids[["post_id", "unit_id"]], target)
 
 
 def read_unit_ids(path: str | Path | None = None) -> pd.DataFrame:

@@ -111,9 +111,43 @@ would break the byte-for-byte rebuild on another machine; 12 digits are far beyo
 result needs and far above that noise."""
 
 
+CSV_ENCODING = "utf-8"
+"""The encoding of every CSV the compendium writes (no byte-order mark)."""
+
+
+def _to_csv(df, target, *, index: bool = False, header: bool = True):
+    # The one place that holds the CSV settings: "\n" line ends on every platform, the float
+    # format, the encoding (for a file name; an open file was opened with CSV_ENCODING).
+    return df.to_csv(target, index=index, header=header, lineterminator="\n", encoding=CSV_ENCODING,
+                     float_format=CSV_FLOAT_FORMAT)
+
+
 def write_csv(df, path: str | os.PathLike[str], *, flag: str = "output", index: bool = False) -> Path:
     """The one CSV writer: UTF-8, ``\\n`` line ends, :data:`CSV_FLOAT_FORMAT`, written atomically."""
     target = Path(path)
     with atomic_path(target, flag) as tmp:
-        df.to_csv(tmp, index=index, lineterminator="\n", encoding="utf-8", float_format=CSV_FLOAT_FORMAT)
+        _to_csv(df, tmp, index=index)
     return target
+
+
+def write_csv_parts(parts: Iterable, path: str | os.PathLike[str], columns: Iterable[str], *,
+                    flag: str = "output") -> Path:
+    """:func:`write_csv` for a table that comes in parts (DataFrames with the same columns, e.g.
+    batches of a table too large to hold whole): the header once, then each part's rows, written
+    atomically. No part: the header of ``columns`` alone."""
+    target = Path(path)
+    with atomic_open(target, "w", flag=flag, encoding=CSV_ENCODING) as fh:
+        header = True
+        for part in parts:
+            _to_csv(part, fh, header=header)
+            header = False
+        if header:
+            import pandas as pd  # the rest of this module needs no pandas
+
+            _to_csv(pd.DataFrame(columns=list(columns)), fh)
+    return target
+
+
+def csv_text(df, *, index: bool = False) -> str:
+    """``df`` as the text :func:`write_csv` would write (for standard output)."""
+    return _to_csv(df, None, index=index)

@@ -73,13 +73,8 @@ def write_table(table: pa.Table | Posts, order: pa.Array | Posts | None, path: s
     if target.suffix.lower() == ".parquet":
         processed.write_tables((part.select(CANONICAL_COLUMNS) for part in slices), target, ARROW_SCHEMA, flag=flag)
         return
-    with safeio.atomic_open(target, "w", flag=flag) as fh:
-        header = True
-        for part in slices:
-            _csv_frame(table_to_frame(part)).to_csv(fh, index=False, header=header, lineterminator="\n")
-            header = False
-        if header:
-            _csv_frame(table_to_frame(ARROW_SCHEMA.empty_table())).to_csv(fh, index=False, lineterminator="\n")
+    safeio.write_csv_parts((_csv_frame(table_to_frame(part)) for part in slices), target, CANONICAL_COLUMNS,
+                           flag=flag)
 
 
 def write_posts(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:

@@ -12,7 +12,6 @@ with status 1 and one line (``tweetstorm.cli.run``).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import sys
@@ -23,6 +22,7 @@ import pandas as pd
 from tweetstorm import paths
 from tweetstorm.cli import run
 from tweetstorm.errors import InputError
+from tweetstorm.safeio import csv_text
 from tweetstorm.reliability.agreement import COLUMNS, agreement
 from tweetstorm.reliability.matrix import (
     LEVELS,
@@ -137,9 +137,7 @@ def to_csv(result: pd.DataFrame | dict, by: str | None = None) -> str:
         out = out[["group", *COLUMNS]]
     else:
         out = frame(result)
-    buf = io.StringIO()
-    out.to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
-    return buf.getvalue()
+    return csv_text(out)
 
 
 def _block(result: pd.DataFrame) -> list[str]:
