@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tweetstorm import codebook as cbm
+from tweetstorm import codebook as codebook_module
 
 
 def _cat(code: str) -> dict[str, str]:
@@ -12,7 +12,7 @@ def _cat(code: str) -> dict[str, str]:
             "example": "e"}
 
 
-def small_codebook() -> cbm.Codebook:
+def small_codebook() -> codebook_module.Codebook:
     """Q1 Goals (sharing, motivation, feedback) and Q2 Motivation (motivation, reciprocity)."""
     data = {"questions": {
         "Q1": {"label": "Goals", "prompt": "p1", "multi_code": False,
@@ -20,7 +20,7 @@ def small_codebook() -> cbm.Codebook:
         "Q2": {"label": "Motivation", "prompt": "p2", "multi_code": False,
                "categories": [_cat("motivation"), _cat("reciprocity")]},
     }}
-    return cbm.parse(data, "test-codebook.yml")
+    return codebook_module.parse(data, "test-codebook.yml")
 
 
 def consensus_rows(rows: list[tuple[str, str, str]]) -> pd.DataFrame:

@@ -7,7 +7,8 @@ import copy
 import pytest
 import yaml
 
-from tweetstorm import codebook, paths
+from tweetstorm import codebook as codebook_module
+from tweetstorm import paths
 from tweetstorm.errors import InputError
 
 # The factors reported by Sie et al. (2013) for Q1 and Q2, and Eraut's (2004) outcome types (Q3),
@@ -24,8 +25,8 @@ STUDY_LABELS = {
 
 
 @pytest.fixture(scope="module")
-def book() -> codebook.Codebook:
-    return codebook.load(paths.RAW / "codebook.yml")
+def book() -> codebook_module.Codebook:
+    return codebook_module.load(paths.RAW / "codebook.yml")
 
 
 @pytest.fixture
@@ -77,27 +78,27 @@ def test_unknown_question_or_code(book):
 
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="not found") as err:
-        codebook.load(tmp_path / "nope.yml")
+        codebook_module.load(tmp_path / "nope.yml")
     assert "nope.yml" in str(err.value)
 
 
 def test_invalid_yaml_names_the_line(tmp_path):
     path = _write(tmp_path, "questions:\n  Q1:\n    label: [unclosed\n")
     with pytest.raises(InputError, match="not valid YAML") as err:
-        codebook.load(path)
+        codebook_module.load(path)
     assert err.value.line is not None and "codebook.yml" in str(err.value)
 
 
 def test_missing_top_level_key(tmp_path):
     with pytest.raises(InputError, match="missing top-level key questions"):
-        codebook.load(_write(tmp_path, {"categories": []}))
+        codebook_module.load(_write(tmp_path, {"categories": []}))
 
 
 @pytest.mark.parametrize("key", ["label", "prompt", "multi_code", "categories"])
 def test_missing_question_key(tmp_path, raw, key):
     del raw["questions"]["Q3"][key]
     with pytest.raises(InputError, match=rf"missing key questions\.Q3\.{key}") as err:
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
     assert str(err.value).startswith("codebook.yml")
 
 
@@ -105,7 +106,7 @@ def test_missing_question_key(tmp_path, raw, key):
 def test_missing_category_key(tmp_path, raw, key):
     del raw["questions"]["Q2"]["categories"][4][key]
     with pytest.raises(InputError, match=rf"missing key questions\.Q2\.categories\[4\]\.{key}"):
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
 
 
 def test_duplicate_code(tmp_path, raw):
@@ -113,43 +114,43 @@ def test_duplicate_code(tmp_path, raw):
     cats.append(copy.deepcopy(cats[3]))
     with pytest.raises(InputError, match=r"duplicate code 'feedback' at questions\.Q1\.categories\[8\]"
                                          r"\.code \(first at questions\.Q1\.categories\[3\]\)"):
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
 
 
 def test_empty_categories(tmp_path, raw):
     raw["questions"]["Q4"]["categories"] = []
     with pytest.raises(InputError, match=r"questions\.Q4\.categories is empty"):
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
 
 
 def test_code_not_snake_case(tmp_path, raw):
     raw["questions"]["Q1"]["categories"][0]["code"] = "Sharing Things"
     with pytest.raises(InputError, match=r"questions\.Q1\.categories\[0\]\.code .* not snake_case"):
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
 
 
 def test_multi_code_must_be_boolean(tmp_path, raw):
     raw["questions"]["Q1"]["multi_code"] = "no"
     with pytest.raises(InputError, match=r"questions\.Q1\.multi_code must be true or false"):
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
 
 
 def test_empty_text_field(tmp_path, raw):
     raw["questions"]["Q2"]["categories"][0]["definition"] = "  "
     with pytest.raises(InputError, match=r"questions\.Q2\.categories\[0\]\.definition must be"):
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
 
 
 def test_bad_question_id(tmp_path, raw):
     raw["questions"]["question five"] = raw["questions"]["Q1"]
     with pytest.raises(InputError, match="question ids must look like Q1"):
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
 
 
 def test_source_of_a_question_is_optional_and_read(tmp_path, raw):
     raw["questions"]["Q1"]["source"] = "  the goal factors of a published study  "
     del raw["questions"]["Q2"]["source"]
-    book = codebook.load(_write(tmp_path, raw))
+    book = codebook_module.load(_write(tmp_path, raw))
     assert book.question("Q1").source == "the goal factors of a published study"
     assert book.question("Q2").source is None
 
@@ -157,5 +158,5 @@ def test_source_of_a_question_is_optional_and_read(tmp_path, raw):
 def test_unknown_question_key_is_named(tmp_path, raw):
     raw["questions"]["Q3"]["sourse"] = "a typo"
     with pytest.raises(InputError, match=r"unknown key questions\.Q3\.sourse") as err:
-        codebook.load(_write(tmp_path, raw))
+        codebook_module.load(_write(tmp_path, raw))
     assert "source" in err.value.fix

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tweetstorm import codebook as cbm
+from tweetstorm import codebook as codebook_module
 from tweetstorm import descriptives as d
 from tweetstorm.errors import InputError
 
@@ -20,7 +20,7 @@ Z95 = 1.959963984540054  # standard normal 97.5% quantile
 
 
 @pytest.fixture()
-def codebook() -> cbm.Codebook:
+def codebook() -> codebook_module.Codebook:
     return small_codebook()
 
 
@@ -214,7 +214,7 @@ def test_no_shared_codes_gives_no_test():
     data = {"questions": {q: {"label": q, "prompt": "p", "multi_code": False,
                               "categories": [_cat(f"c{q.lower()}a"), _cat(f"c{q.lower()}b")]}
                           for q in ("Q1", "Q2")}}
-    cb = cbm.parse(data, "x.yml")
+    cb = codebook_module.parse(data, "x.yml")
     tests, resid = d.question_tests(_consensus([("Q1", "P01", "cq1a")]), cb)
     assert d.shared_codes(cb) == {} and tests.empty and resid.empty
 

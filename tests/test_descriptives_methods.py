@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tweetstorm import codebook as cbm
+from tweetstorm import codebook as codebook_module
 from tweetstorm import descriptives as d
 from tweetstorm.errors import InputError
 
@@ -21,7 +21,7 @@ from descriptives_data import consensus_rows, small_codebook
 
 
 @pytest.fixture()
-def codebook() -> cbm.Codebook:
+def codebook() -> codebook_module.Codebook:
     return small_codebook()
 
 

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
-from tweetstorm import codebook, generate, paths
+from tweetstorm import codebook as codebook_module
+from tweetstorm import generate, paths
 
 # These tests are about the shipped illustrative data set and its generator; on another study
 # (data/raw/study.yml with illustrative: false) tests/conftest.py skips them.
@@ -323,7 +324,7 @@ def sheets() -> dict[str, pd.DataFrame]:
 
 
 def test_every_answer_in_each_sheet_once(ds, sheets):
-    book = codebook.load(paths.RAW / "codebook.yml")
+    book = codebook_module.load(paths.RAW / "codebook.yml")
     # every answer placed under a question is a coding unit; the unassigned one is not coded
     answers = ds.truth[(ds.truth["role"] == "answer") & ds.truth["question"].notna()]
     texts = ds.posts.set_index("post_id")["text"]

@@ -312,9 +312,9 @@ def test_unit_id_lookup_takes_both_ids():
 
 def test_coding_sheets_keyed_by_either_id(tmp_path):
     from tweetstorm import coding
-    from tweetstorm import codebook as cb
+    from tweetstorm import codebook as codebook_module
 
-    codebook = cb.parse({"questions": {"Q1": {"label": "Goals", "prompt": "p?", "multi_code": False,
+    codebook = codebook_module.parse({"questions": {"Q1": {"label": "Goals", "prompt": "p?", "multi_code": False,
                                                         "categories": [
         {"code": "a", "label": "A", "definition": "d", "example": "e"},
         {"code": "b", "label": "B", "definition": "d", "example": "e"}]}}})

@@ -61,10 +61,11 @@ def test_every_figure_caption_says_illustrative(page):
 def test_figures_and_tables_numbered_consecutively_with_alt_text(page):
     figs = [int(n) for n in re.findall(r'<span class="label">Figure (\d+)\.</span>', page)]
     tabs = [int(n) for n in re.findall(r'<span class="label">Table (\d+)\.</span>', page)]
-    from tweetstorm import codebook, study
+    from tweetstorm import codebook as codebook_module
+    from tweetstorm import study
 
     declared = study.outputs(study.load())  # every figure of the study is in the report
-    questions = codebook.load(study.load().codebook).questions()
+    questions = codebook_module.load(study.load().codebook).questions()
     assert figs == list(range(1, len(figs) + 1)) and len(figs) == sum(o.kind == "figure" for o in declared)
     assert tabs == list(range(1, len(tabs) + 1)) and len(tabs) > len(questions)  # a table per question, and more
     alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', page)

@@ -70,7 +70,8 @@ def test_the_shipped_study_file_round_trips():
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from tweetstorm import codebook, figures, tables  # noqa: E402
+from tweetstorm import codebook as codebook_module  # noqa: E402
+from tweetstorm import figures, tables  # noqa: E402
 
 
 def _with(**changes) -> study.Study:
@@ -97,7 +98,7 @@ def test_sheet_files_take_csv_and_xlsx_and_refuse_two_for_one_rater(tmp_path):
 @pytest.mark.illustrative
 def test_outputs_follow_the_codebook_and_the_optional_keys():
     s = study.load()
-    book = codebook.load(s.codebook)
+    book = codebook_module.load(s.codebook)
     names = {o.name for o in study.outputs(s, book)}
     assert {"q1_goals_frequencies", "q4_perception_categories", "reliability_confusion_Q3",
             "association_tests", "pln_network"} <= names

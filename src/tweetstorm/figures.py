@@ -14,7 +14,7 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from . import paths, study
+from tweetstorm import paths, study
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order of the style file's colour cycle.
 OKABE_ITO: tuple[str, ...] = (

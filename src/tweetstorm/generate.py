@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tweetstorm import codebook as cb
+from tweetstorm import codebook as codebook_module
 from tweetstorm import paths, safeio
 from tweetstorm import study as study_module
 from tweetstorm._generator import accounts, event, phrases, pln, raters, twarc
@@ -69,7 +69,7 @@ class Dataset:
     pln: pd.DataFrame
 
 
-def _check_phrases(book: cb.Codebook) -> None:
+def _check_phrases(book: codebook_module.Codebook) -> None:
     for q in book.questions():
         assert list(phrases.ANSWER_CORES[q]) == book.codes(q), q
         assert list(raters.ACCURACY[q]) == book.codes(q), q
@@ -81,7 +81,7 @@ def generate(seed: int = DEFAULT_SEED, participants: int | None = None,
     answering accounts (default the cast of 25) and ``n_raters`` raters (default 3)."""
     cast = accounts.cast(participants)
     rater_ids = raters.rater_names(n_raters)
-    book = cb.parse(yaml.safe_load(CODEBOOK_YAML), "codebook.yml")
+    book = codebook_module.parse(yaml.safe_load(CODEBOOK_YAML), "codebook.yml")
     _check_phrases(book)
     # independent streams, so that changing one part does not reshuffle the others
     s_event, s_twarc, s_rate, s_adj, s_pln, s_part = (

@@ -47,7 +47,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402  (after the line above, on purpose)
 import yaml  # noqa: E402
 
-from . import paths  # noqa: E402
+from tweetstorm import paths  # noqa: E402
 
 KERNEL = "python3"
 

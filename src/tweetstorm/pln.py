@@ -34,8 +34,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, NullLocator
 from networkx.algorithms import bipartite
 
-from . import figures, schemas
-from .errors import InputError, require_columns
+from tweetstorm import figures, schemas
+from tweetstorm.errors import InputError, require_columns
 
 CONTACT_TYPES: tuple[str, ...] = ("person", "group", "resource")
 KINDS: tuple[str, ...] = ("participant",) + CONTACT_TYPES

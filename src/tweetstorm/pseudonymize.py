@@ -57,10 +57,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths, structure
-from .errors import InputError, require_columns
-from .missing import PANDAS_NA_VALUES
-from .safeio import write_csv
+from tweetstorm import paths, structure
+from tweetstorm.errors import InputError, require_columns
+from tweetstorm.missing import PANDAS_NA_VALUES
+from tweetstorm.safeio import write_csv
 from tweetstorm.ingest.entities import handle_key
 
 KINDS: tuple[str, ...] = ("participant", "moderator", "other")
@@ -526,7 +526,7 @@ def read_pln(path: str | Path, participants: Iterable[str]) -> pd.DataFrame:
     participant naming themselves or a contact twice, and a ``participant`` that is not one of
     ``participants``. Returns the table as read (strings, NA for missing cells).
     """
-    from . import pln as pln_module  # the PLN step's own rules for the values
+    from tweetstorm import pln as pln_module  # the PLN step's own rules for the values
 
     df, name = _raw_table(path, pln_module.REQUIRED_COLUMNS, "PLN identification file")
     try:

@@ -60,7 +60,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, require_columns
+from tweetstorm.errors import InputError, require_columns
 from tweetstorm.ingest.entities import handle_key
 
 ROLES: tuple[str, ...] = ("question", "answer", "retweet", "reply", "quote", "off_topic",

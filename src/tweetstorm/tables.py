@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths, study
-from .safeio import write_csv
+from tweetstorm import paths, study
+from tweetstorm.safeio import write_csv
 
 
 def _missing(value: object) -> bool:

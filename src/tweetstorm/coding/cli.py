@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from tweetstorm import paths, processed, safeio
-from tweetstorm import codebook as codebook_mod
+from tweetstorm import codebook as codebook_module
 from tweetstorm.cli import run
 from tweetstorm.coding.consensus import disagreements
 from tweetstorm.coding.sheets_in import read_sheets, sheet_files
@@ -82,7 +82,7 @@ def _main(argv: Sequence[str] | None) -> int:
               paths.RAW]  # data/raw/ holds the inputs: nothing is written there
     for target in [paths.resolve(args.out), *out_files]:
         safeio.refuse_inputs_as_outputs({"--out": target}, inputs)
-    cb = codebook_mod.load(args.codebook)
+    cb = codebook_module.load(args.codebook)
     unit_table = _load_units(args.posts)
     if args.command == "sheets":
         written = [p for ps in write_sheets(unit_table, cb, raters, args.out, seed=args.seed,

@@ -17,7 +17,7 @@ readers).
 Every function returns a new DataFrame in an explicit, stable sort order.
 """
 
-from .association import (
+from tweetstorm.descriptives.association import (
     ANSWER,
     N_BOOT,
     N_PERMUTATIONS,
@@ -39,8 +39,8 @@ from .association import (
     shared_codes_sentence,
     tests_sentence,
 )
-from ..codebook import question_label, question_slug, shared_codes  # codebook rules, re-exported
-from .cooccurrence import (
+from tweetstorm.codebook import question_label, question_slug, shared_codes  # codebook rules, re-exported
+from tweetstorm.descriptives.cooccurrence import (
     PAIR_COLUMNS,
     category_key,
     cooccurrence,
@@ -48,7 +48,7 @@ from .cooccurrence import (
     pair_enrichment,
     pairs_sentence,
 )
-from .frequencies import (
+from tweetstorm.descriptives.frequencies import (
     FREQUENCY_COLUMNS,
     KAPPA_THRESHOLD,
     LOW_AGREEMENT,
@@ -63,8 +63,8 @@ from .frequencies import (
     shared_axis_limit,
     top_category_sentence,
 )
-from .headers import READER_HEADERS, markdown_table, reader_headers
-from .inputs import (
+from tweetstorm.descriptives.headers import READER_HEADERS, markdown_table, reader_headers
+from tweetstorm.descriptives.inputs import (
     CATEGORY_AGREEMENT_FILE,
     CONSENSUS_FILE,
     PARTICIPANTS_FILE,
@@ -75,7 +75,7 @@ from .inputs import (
     read_table,
     require_table_columns,
 )
-from .participation import (
+from tweetstorm.descriptives.participation import (
     AUTHOR_KINDS,
     PARTICIPATION_ROLES,
     TIMELINE_ROLES,
@@ -93,7 +93,7 @@ from .participation import (
     timeline_sentence,
     top_share,
 )
-from .plots import plot_category_frequencies, plot_cooccurrence, plot_participation
+from tweetstorm.descriptives.plots import plot_category_frequencies, plot_cooccurrence, plot_participation
 
 __all__ = [
     "ANSWER", "AUTHOR_KINDS", "CATEGORY_AGREEMENT_FILE", "CONSENSUS_FILE", "FREQUENCY_COLUMNS",

@@ -25,10 +25,10 @@ from scipy import stats as _scipy_stats
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.multitest import multipletests
 
-from ..codebook import shared_codes
-from ..errors import InputError
-from .frequencies import cluster_bootstrap_weights, participant_by_category
-from .inputs import PARTICIPANTS_FILE, check_consensus, check_settings, require_table_columns
+from tweetstorm.codebook import shared_codes
+from tweetstorm.errors import InputError
+from tweetstorm.descriptives.frequencies import cluster_bootstrap_weights, participant_by_category
+from tweetstorm.descriptives.inputs import PARTICIPANTS_FILE, check_consensus, check_settings, require_table_columns
 
 #: Monte Carlo resamples of the exact test of sparse answer-level tables larger than 2 x 2.
 N_RESAMPLES = 9999

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats as _scipy_stats
 from statsmodels.stats.multitest import multipletests
 
-from .inputs import check_consensus
+from tweetstorm.descriptives.inputs import check_consensus
 
 PAIR_COLUMNS = ["category_a", "category_b", "participants", "expected", "lift", "p_value",
                 "p_holm"]

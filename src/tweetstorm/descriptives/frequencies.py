@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from .inputs import CONSENSUS_FILE, check_consensus, check_settings, require_table_columns
+from tweetstorm.descriptives.inputs import CONSENSUS_FILE, check_consensus, check_settings, require_table_columns
 
 #: Resamples of the cluster bootstrap of the ranks.
 N_BOOT = 2000

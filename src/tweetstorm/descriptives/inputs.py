@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import paths, schemas
-from ..errors import InputError, ParameterError, require_columns
-from ..missing import PANDAS_NA_VALUES
+from tweetstorm import paths, schemas
+from tweetstorm.errors import InputError, ParameterError, require_columns
+from tweetstorm.missing import PANDAS_NA_VALUES
 
 CONSENSUS_FILE = schemas.CONSENSUS.path
 POSTS_FILE = schemas.POSTS.path

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import structure
-from ..errors import InputError
-from .inputs import POSTS_FILE, require_table_columns
+from tweetstorm import structure
+from tweetstorm.errors import InputError
+from tweetstorm.descriptives.inputs import POSTS_FILE, require_table_columns
 
 #: Post roles counted per participant (the moderator's questions are not participation).
 PARTICIPATION_ROLES: tuple[str, ...] = ("answer", "retweet", "reply", "quote")

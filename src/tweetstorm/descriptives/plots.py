@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .frequencies import KAPPA_THRESHOLD, LOW_AGREEMENT
+from tweetstorm.descriptives.frequencies import KAPPA_THRESHOLD, LOW_AGREEMENT
 
 
 def plot_category_frequencies(freq: pd.DataFrame, title: str, alpha: float = 0.05, *,
@@ -23,7 +23,7 @@ def plot_category_frequencies(freq: pd.DataFrame, title: str, alpha: float = 0.0
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    from .. import figures
+    from tweetstorm import figures
 
     figures.use_style()
     d = freq.reset_index(drop=True)
@@ -65,7 +65,7 @@ def plot_participation(per_participant: pd.DataFrame, tl: pd.DataFrame, qtimes: 
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from .. import figures
+    from tweetstorm import figures
 
     figures.use_style()
     fig, (a, b) = plt.subplots(1, 2, figsize=(figures.PAGE_WIDTH, 2.6),
@@ -110,7 +110,7 @@ def plot_cooccurrence(co: pd.DataFrame, labels: Sequence[str] | None = None,
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from .. import figures
+    from tweetstorm import figures
 
     figures.use_style()
     k = co.shape[0]

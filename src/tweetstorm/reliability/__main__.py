@@ -204,9 +204,9 @@ def load_ratings(args: argparse.Namespace, name: str) -> pd.DataFrame:
     df = read_ratings(args.ratings, source=name, columns=(args.unit, args.rater, args.code),
                       sheet=args.sheet, unit=args.unit)
     if args.codebook:
-        from tweetstorm import codebook
+        from tweetstorm import codebook as codebook_module
 
-        check_codebook(df, codebook.load(args.codebook), args.code, source=name)
+        check_codebook(df, codebook_module.load(args.codebook), args.code, source=name)
     for line in check_codes(df, args.code, source=name, strict=args.strict):
         print(line, file=sys.stderr)
     return df
