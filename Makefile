@@ -168,10 +168,12 @@ environment.yml: requirements.txt pyproject.toml tools/write_environment_yml.py 
 # file, touches the declared outputs on success and deletes them on failure.
 # ---------------------------------------------------------------------------------------------
 # One rule per step: nbrun runs the notebook in place with its parameter file (the analysis
-# settings); the notebook reads the study file, so its defaults are what make runs.
+# settings), params/<notebook>.yml, when the notebook has analysis settings (papermill -f only
+# then); the notebook reads the study file, so its defaults are what make runs.
+step_params = $(wildcard params/$(basename $(notdir $(NB_$(1)))).yml)
 define step
-$$(OUT_$(1)) &: $$(NB_$(1)) params/$$(basename $$(notdir $$(NB_$(1)))).yml $$(IN_$(1)) $$(NB_DEPS)
-	$$(NBRUN) $$< -f params/$$(basename $$(notdir $$(NB_$(1)))).yml --outputs $$(OUT_$(1))
+$$(OUT_$(1)) &: $$(NB_$(1)) $$(call step_params,$(1)) $$(IN_$(1)) $$(NB_DEPS)
+	$$(NBRUN) $$< $$(addprefix -f ,$$(call step_params,$(1))) --outputs $$(OUT_$(1))
 endef
 $(foreach n,$(STEPS),$(if $(OUT_$(n)),$(eval $(call step,$(n)))))
 

@@ -62,7 +62,12 @@ def _make_parameters() -> dict[str, dict]:
             continue
         args = shlex.split(line)
         notebook = args[args.index("-m") + 2]
-        params = yaml.safe_load((paths.ROOT / args[args.index("-f") + 1]).read_text(encoding="utf-8")) or {}
+        params = (yaml.safe_load((paths.ROOT / args[args.index("-f") + 1]).read_text(encoding="utf-8")) or {}
+                  if "-f" in args else {})  # a notebook without analysis settings has no -f file
+        # -f params/<notebook>.yml exactly when the notebook has that file
+        settings = paths.ROOT / "params" / f"{Path(notebook).stem}.yml"
+        assert (args[args.index("-f") + 1] if "-f" in args else None) == (
+            settings.relative_to(paths.ROOT).as_posix() if settings.is_file() else None), line
         for i, arg in enumerate(args):
             if arg == "-p":
                 assert args[i + 1] not in params, f"{args[i + 1]} is both in the -f file and a -p"
@@ -84,7 +89,6 @@ def test_make_runs_every_notebook_with_its_defaults():
         assert defaults["study_path"] == study.STUDY_FILE
         assert not {"hashtag", "moderators", "start", "end", "inputs", "characteristics",
                     "codebook_path", "sheets", "adjudication_path", "pln_path"} & set(defaults)
-        assert (paths.ROOT / "params" / f"{Path(notebook).stem}.yml").is_file()
 
 
 def test_processed_file_names_agree_with_the_study_module():

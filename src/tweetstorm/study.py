@@ -317,7 +317,8 @@ class Output:
 
 
 STEPS = ("01-ingest", "02-coding", "03-reliability", "04-descriptives", "05-pln-network")
-"""The notebooks of the pipeline, in order (``notebooks/<step>.ipynb``, ``params/<step>.yml``)."""
+"""The notebooks of the pipeline, in order (``notebooks/<step>.ipynb``; its analysis settings, if
+it has any, in ``params/<step>.yml``)."""
 
 #: The processed files (data/processed/), written by notebooks 01 and 02 under these names (the
 #: defaults of their parameters cells; tests/test_pipeline_files.py checks that they agree).
