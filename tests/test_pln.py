@@ -313,3 +313,63 @@ def test_ratio_measures_are_the_float_rows(G):
     assert set(pln.RATIO_MEASURES) <= set(rows)
     for measure, value in rows.items():
         assert isinstance(value, float) == (measure in pln.RATIO_MEASURES), measure
+
+
+# ------------------------------------------------------------------ sentences for the reader
+
+def test_summary_sentence_by_hand(contacts):
+    # the network of test_two_mode_summary_by_hand: P04 names one resource, P05 takes no part
+    more = pd.concat([contacts, pd.DataFrame([("P04", "Blog", "resource", "weekly")], columns=COLUMNS)])
+    G = pln.build_network(more, participants=["P01", "P02", "P03", "P04", "P05"])
+    assert pln.summary_sentence(pln.two_mode_summary(G)) == (
+        "4 of the 5 participants took the PLN session. They named 6 distinct contacts in 9 ties: "
+        "3 people (1 of them participants themselves), 1 group and 2 resources. A participant named "
+        "2.2 contacts on average, and a contact was named by 1.5 participants. 33% of the contacts "
+        "were named by more than one participant and 50% of the pairs of participants named at least "
+        "one contact in common, so the personal networks overlap; the two-mode density is 0.375.")
+
+
+def test_summary_sentence_says_when_the_networks_do_not_overlap():
+    G = pln.build_network(pd.DataFrame([("P01", "X001", "person", "daily"),
+                                        ("P02", "Wiki", "resource", "weekly")], columns=COLUMNS))
+    text = pln.summary_sentence(pln.two_mode_summary(G))
+    assert "2 distinct contacts in 2 ties: 1 person (0 of them participants themselves), 0 groups and " \
+           "1 resource." in text
+    assert "0% of the pairs of participants named at least one contact in common, so the personal " \
+           "networks do not overlap; the two-mode density is 0.500." in text
+    alone = pln.build_network(pd.DataFrame([("P01", "X001", "person", "daily")], columns=COLUMNS))
+    text = pln.summary_sentence(pln.two_mode_summary(alone))  # one participant: no pairs
+    assert "pairs" not in text and text.endswith("more than one participant; the two-mode density is 1.000.")
+
+
+def test_ego_sentence_by_hand(contacts):
+    G = pln.build_network(contacts, participants=["P01", "P02", "P03", "P04"])
+    # sizes 3, 2, 3; ties 8: people 5, groups 2, resources 1; daily 3 + weekly 2, rarely 2
+    assert pln.ego_sentence(pln.ego_summary(G), G) == (
+        "Personal networks range from 2 to 3 contacts (median 3); the largest: P01, P03. "
+        "Participants of the Tweetstorm who did not take the PLN session: P04. Of all 8 ties, 62% go "
+        "to people, 25% to groups and 12% to resources; 62% are used daily or weekly and 25% rarely.")
+    G = pln.build_network(contacts)
+    assert "did not take the PLN session: none." in pln.ego_sentence(pln.ego_summary(G), G)
+
+
+def test_most_named_sentence_names_every_leader_and_counts_kinds(G):
+    assert pln.most_named_sentence(pln.most_named(G, top=4), 3) == (
+        "Most named: X001 (person), named by 3 of the 3 participants who took the session (100%). "
+        "The top 4 hold 1 participant, 1 person, 1 group, 1 resource.")
+    tied = pln.build_network(pd.DataFrame([("P01", "Ann", "person", "daily"),
+                                           ("P01", "Bob", "person", "weekly")], columns=COLUMNS))
+    assert pln.most_named_sentence(pln.most_named(tied), 1) == (
+        "Most named: Ann (person), Bob (person), named by 1 of the 1 participants who took the "
+        "session (100%). The top 2 hold 2 people.")
+
+
+def test_left_out_sentence_plurals_and_levels():
+    layout = pln.MatrixLayout
+    assert pln.left_out_sentence(layout([], [], 0, 20, 2)) == (
+        "20 contacts named by only one participant are left out.")
+    assert pln.left_out_sentence(layout([], [], 1, 1, 3)) == (
+        "1 contact named by fewer than 3 participants is left out; 1 participant with a smaller "
+        "network is left out.")
+    assert pln.left_out_sentence(layout([], [], 2, 0, 1)) == "2 participants with smaller networks are left out."
+    assert pln.left_out_sentence(layout([], [], 0, 0, 1)) == ""

@@ -478,3 +478,102 @@ def composition_figure(ego: pd.DataFrame, figsize: tuple[float, float] | None = 
         ax.set_ylabel("")
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=2, frameon=False)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences for the reader: every rule that decides what a sentence says (plurals, ties, what is
+# left out, whether the networks overlap) is here, so the notebook only displays them.
+# ---------------------------------------------------------------------------------------------
+
+#: The noun of each kind of contact, singular and plural, for sentences.
+KIND_NOUN: dict[str, tuple[str, str]] = {"participant": ("participant", "participants"),
+                                         "person": ("person", "people"), "group": ("group", "groups"),
+                                         "resource": ("resource", "resources")}
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def summary_sentence(summary: pd.DataFrame) -> str:
+    """The whole network in a paragraph, from the unrounded :func:`two_mode_summary`: who took
+    the session, what they named, the mean degrees, how much the personal networks overlap (they
+    overlap when at least one pair of participants named a contact in common) and the density."""
+    s = dict(summary.itertuples(index=False))
+    took, of = s["participants who took the PLN session"], s["participants of the Tweetstorm"]
+    types = [_count(s[f"contacts named: {TYPE_PLURAL[t]}"], *KIND_NOUN[t]) for t in CONTACT_TYPES]
+    types[0] += f" ({s['people named who are participants']} of them participants themselves)"
+    text = (f"{took} of the {of} participants took the PLN session. They named "
+            f"{_count(s['contacts named'], 'distinct contact', 'distinct contacts')} in "
+            f"{_count(s['ties (participant names contact)'], 'tie', 'ties')}: {_and(types)}. "
+            f"A participant named {s['mean contacts per session participant']:.1f} contacts on "
+            f"average, and a contact was named by {s['mean session participants per contact']:.1f} "
+            f"participants. {s['share of contacts named by more than one participant']:.0%} of the "
+            "contacts were named by more than one participant")
+    pairs = s["share of participant pairs naming a common contact"]
+    if pd.isna(pairs):  # fewer than two participants took the session: no pairs
+        text += "; "
+    else:
+        text += (f" and {pairs:.0%} of the pairs of participants named at least one contact in "
+                 f"common, so the personal networks {'overlap' if pairs > 0 else 'do not overlap'}; ")
+    return text + f"the two-mode density is {s['two-mode density']:.3f}."
+
+
+def ego_sentence(ego: pd.DataFrame, G: nx.DiGraph) -> str:
+    """The personal networks in a paragraph, from :func:`ego_summary` of ``G``: their range and
+    median size, the largest (every participant tied for it), the participants of the Tweetstorm
+    who did not take the session, and the shares of all ties by contact type and frequency."""
+    absent = [p for p in participants_of(G) if p not in set(ego["participant"])]
+    absent_text = ("Participants of the Tweetstorm who did not take the PLN session: "
+                   f"{', '.join(absent) or 'none'}.")
+    n_ties = int(ego["size"].sum())
+    if not n_ties:
+        return f"No participant named a contact. {absent_text}"
+    totals = ego[[*CONTACT_TYPES, *FREQUENCIES]].sum()
+    largest = ", ".join(ego.loc[ego["size"] == ego["size"].max(), "participant"])
+    return (f"Personal networks range from {ego['size'].min()} to {ego['size'].max()} contacts "
+            f"(median {ego['size'].median():g}); the largest: {largest}. {absent_text} "
+            f"Of all {n_ties} ties, {totals['person'] / n_ties:.0%} go to people, "
+            f"{totals['group'] / n_ties:.0%} to groups and {totals['resource'] / n_ties:.0%} to "
+            f"resources; {(totals['daily'] + totals['weekly']) / n_ties:.0%} are used daily or "
+            f"weekly and {totals['rarely'] / n_ties:.0%} rarely.")
+
+
+def most_named_sentence(named: pd.DataFrame, n_session: int) -> str:
+    """The most named contacts in two sentences, from :func:`most_named`: every contact tied for
+    first place with its kind, by how many of the ``n_session`` participants who took the session,
+    then how many of each kind the listed contacts hold."""
+    if named.empty:
+        return "No contact was named."
+    first = named.iloc[0]
+    leaders = named[named["named_by"] == first["named_by"]]  # every contact tied for first place
+    kinds = named["kind"].value_counts()
+    held = [_count(int(kinds[k]), *KIND_NOUN[k]) for k in KINDS if k in kinds]
+    return ("Most named: "
+            + ", ".join(f"{c} ({k})" for c, k in leaders[["contact", "kind"]].itertuples(index=False))
+            + f", named by {first['named_by']} of the {n_session} participants who took the session "
+            f"({first['share']:.0%}). The top {len(named)} hold {', '.join(held)}.")
+
+
+def left_out_sentence(layout: MatrixLayout) -> str:
+    """What the network figure leaves out for space (for its caption), or "" when it shows the
+    whole network."""
+    parts = []
+    if layout.contacts_left_out:
+        n = layout.contacts_left_out
+        fewer = ("only one participant" if layout.min_named_by == 2
+                 else f"fewer than {layout.min_named_by} participants")
+        parts.append(f"{_count(n, 'contact', 'contacts')} named by {fewer} "
+                     f"{'is' if n == 1 else 'are'} left out")
+    if layout.participants_left_out:
+        n = layout.participants_left_out
+        parts.append(f"{_count(n, 'participant with a smaller network', 'participants with smaller networks')} "
+                     f"{'is' if n == 1 else 'are'} left out")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
