@@ -707,3 +707,44 @@ def test_notebook_02_names_the_raw_sheet_and_writes_nothing(tmp_path, bad):
     assert want in str(err.value.evalue), str(err.value.evalue)
     assert "data/processed" not in str(err.value.evalue)
     assert not (tmp_path / "out").exists()  # nothing written
+
+
+# ------------------------------------------------------------------ sentences for the reader
+
+def test_units_sentence_by_hand(unit_table):
+    # make_posts: 10 answers with a question by P01..P04, one answer without a question
+    unassigned = coding.unassigned_answers(make_posts())
+    assert coding.units_sentence(unit_table, unassigned) == (
+        "10 answers are coding units, by 4 participants. 1 further answer had no question and is not coded.")
+    assert coding.units_sentence(unit_table.iloc[:1], unassigned.iloc[:0]) == (
+        "1 answer is a coding unit, by 1 participant. Every answer was assigned to a question.")
+
+
+def test_ratings_sentence_counts_codes_and_uncoded_ratings():
+    ratings = pd.DataFrame({"unit_id": ["1", "1", "2", "2"], "question": "Q1", "rater": ["R2", "R1", "R2", "R1"],
+                            "code": ["a", "a", None, "b"]})
+    assert coding.ratings_sentence(ratings, 2) == (
+        "2 raters (R1, R2) gave 3 codes to 2 units. 1 rating is missing (uncoded), listed below.")
+    assert coding.ratings_sentence(ratings.iloc[[0, 1]], 1) == (
+        "2 raters (R1, R2) gave 2 codes to 1 unit. No rater left a unit uncoded.")
+
+
+def test_multi_code_sentence_names_the_questions():
+    assert coding.multi_code_sentence(make_codebook()).startswith("Every question takes exactly one code")
+    assert coding.multi_code_sentence(make_codebook(multi_q2=True)).startswith(
+        "Question Q2 allows several codes per answer (separated by `;`)")
+
+
+def test_disagreement_and_todo_sentences():
+    disagree = pd.DataFrame({"unit_id": ["1", "2", "3"]})
+    adjudication = pd.DataFrame({"unit_id": ["1", "2", "3"], "adjudicated_code": ["a", None, "b"]})
+    assert coding.disagreement_sentence(disagree, 10, adjudication) == (
+        "The raters were not unanimous on 3 of 10 units; the adjudication sheet has 3 rows, 2 with an "
+        "adjudicated code.")
+    assert coding.disagreement_sentence(disagree, 10, None).endswith("sheet has 0 rows, 0 with an adjudicated code.")
+    assert coding.adjudication_todo_sentence(disagree.iloc[:1], "build/todo.csv") == (
+        "The study has no adjudication file yet: 1 unit has neither unanimity nor a majority; it is listed "
+        "in `build/todo.csv` (the adjudication file's columns, ready to fill in) and left out of the "
+        "consensus until it is decided.")
+    assert coding.adjudication_todo_sentence(disagree, "t.csv").startswith(
+        "The study has no adjudication file yet: 3 units have neither unanimity nor a majority; they are")

@@ -435,3 +435,26 @@ def test_domain_handle_as_a_host_name():
     assert out.loc[0, "urls"] == ["https://P01/pln"]
     # only the whole host name: not inside a longer name or a longer domain
     assert out.loc[1, "text"] == "read P01 and notann.example.org, ann.example.org.uk"
+
+
+def test_people_and_key_sentences_count_by_hand():
+    people = pd.DataFrame({"handle": ["ann", "bob", "cy"]})
+    pln = pd.DataFrame({"participant": ["ann", "ann", "bob"], "contact": ["x", "y", "x"]})
+    assert ps.people_sentence(people, pln) == (
+        "The participant list names 3 participants and the PLN session 3 contacts of 2 participants; "
+        "both files passed their checks.")
+    assert ps.people_sentence(people.iloc[:1], None) == (
+        "The participant list names 1 participant and passed its checks; the study had no PLN "
+        "identification session.")
+    assert ps.people_sentence(None, pln.iloc[:1]) == (
+        "The study has no participant list; the PLN session names 1 contact of 1 participant and "
+        "passed its checks.")
+    assert ps.people_sentence(None, None) == "The study has no participant list and no PLN identification session."
+    key = pd.DataFrame({"handle": ["a", "b", "m", "z"], "pseudonym": ["P01", "P02", "M1", "X001"],
+                        "kind": ["participant", "participant", "moderator", "other"]})
+    assert ps.key_sentence(key, pd.DataFrame({"post_id": ["1", "2"]})) == (
+        "The key holds 4 handles: 2 participants, 1 moderator and 1 other account; 2 post ids (the "
+        "posts of the export and the posts they refer to) have a unit id.")
+    assert ps.key_sentence(key.iloc[:1], pd.DataFrame({"post_id": ["1"]})) == (
+        "The key holds 1 handle: 1 participant, 0 moderators and 0 other accounts; 1 post id (the "
+        "posts of the export and the posts they refer to) has a unit id.")

@@ -293,3 +293,23 @@ def test_answer_authors_leaves_moderators_out():
     got_ = structure.answer_authors(authors, [True, False, True, True, True],
                                     [False, False, False, True, False])
     assert got_ == {"ann", "bob"}
+
+
+def test_assignment_and_unassigned_sentences_count_by_hand():
+    import pandas as pd
+
+    from tweetstorm import structure as st
+
+    # 2 questions; answers: 2 by prefix, 1 by reply_chain, none by the other rules, 1 unplaced
+    posts = pd.DataFrame({"role": ["question", "question", "answer", "answer", "answer", "answer", "retweet"],
+                          "assign_rule": [None, None, "prefix", "prefix", "reply_chain", "unassigned", None]})
+    assert st.assignment_sentence(st.rule_counts(posts)) == (
+        "The moderator asked 2 questions. Of the 4 answers, 2 were assigned by `prefix`, 1 was assigned "
+        "by `reply_chain`, 0 were assigned by `quote_chain`, 0 were assigned by `time_window`; 1 could "
+        "not be placed.")
+    one = posts.iloc[[0, 2]]
+    assert st.assignment_sentence(st.rule_counts(one)).startswith(
+        "The moderator asked 1 question. Of the 1 answer, 1 was assigned by `prefix`")
+    assert st.unassigned_sentence(pd.DataFrame({"post_id": ["1"]})) == "1 unassigned answer to look at:"
+    assert st.unassigned_sentence(pd.DataFrame({"post_id": ["1", "2"]})) == "2 unassigned answers to look at:"
+    assert st.unassigned_sentence(pd.DataFrame({"post_id": []})).startswith("Every answer")

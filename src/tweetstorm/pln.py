@@ -35,6 +35,7 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from networkx.algorithms import bipartite
 
 from tweetstorm import figures, schemas
+from tweetstorm.prose import and_list, plural
 from tweetstorm.errors import InputError, require_columns
 
 CONTACT_TYPES: tuple[str, ...] = ("person", "group", "resource")
@@ -491,25 +492,17 @@ KIND_NOUN: dict[str, tuple[str, str]] = {"participant": ("participant", "partici
                                          "resource": ("resource", "resources")}
 
 
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def summary_sentence(summary: pd.DataFrame) -> str:
     """The whole network in a paragraph, from the unrounded :func:`two_mode_summary`: who took
     the session, what they named, the mean degrees, how much the personal networks overlap (they
     overlap when at least one pair of participants named a contact in common) and the density."""
     s = dict(summary.itertuples(index=False))
     took, of = s["participants who took the PLN session"], s["participants of the Tweetstorm"]
-    types = [_count(s[f"contacts named: {TYPE_PLURAL[t]}"], *KIND_NOUN[t]) for t in CONTACT_TYPES]
+    types = [plural(s[f"contacts named: {TYPE_PLURAL[t]}"], *KIND_NOUN[t]) for t in CONTACT_TYPES]
     types[0] += f" ({s['people named who are participants']} of them participants themselves)"
     text = (f"{took} of the {of} participants took the PLN session. They named "
-            f"{_count(s['contacts named'], 'distinct contact', 'distinct contacts')} in "
-            f"{_count(s['ties (participant names contact)'], 'tie', 'ties')}: {_and(types)}. "
+            f"{plural(s['contacts named'], 'distinct contact', 'distinct contacts')} in "
+            f"{plural(s['ties (participant names contact)'], 'tie', 'ties')}: {and_list(types)}. "
             f"A participant named {s['mean contacts per session participant']:.1f} contacts on "
             f"average, and a contact was named by {s['mean session participants per contact']:.1f} "
             f"participants. {s['share of contacts named by more than one participant']:.0%} of the "
@@ -552,7 +545,7 @@ def most_named_sentence(named: pd.DataFrame, n_session: int) -> str:
     first = named.iloc[0]
     leaders = named[named["named_by"] == first["named_by"]]  # every contact tied for first place
     kinds = named["kind"].value_counts()
-    held = [_count(int(kinds[k]), *KIND_NOUN[k]) for k in KINDS if k in kinds]
+    held = [plural(int(kinds[k]), *KIND_NOUN[k]) for k in KINDS if k in kinds]
     return ("Most named: "
             + ", ".join(f"{c} ({k})" for c, k in leaders[["contact", "kind"]].itertuples(index=False))
             + f", named by {first['named_by']} of the {n_session} participants who took the session "
@@ -567,11 +560,11 @@ def left_out_sentence(layout: MatrixLayout) -> str:
         n = layout.contacts_left_out
         fewer = ("only one participant" if layout.min_named_by == 2
                  else f"fewer than {layout.min_named_by} participants")
-        parts.append(f"{_count(n, 'contact', 'contacts')} named by {fewer} "
+        parts.append(f"{plural(n, 'contact', 'contacts')} named by {fewer} "
                      f"{'is' if n == 1 else 'are'} left out")
     if layout.participants_left_out:
         n = layout.participants_left_out
-        parts.append(f"{_count(n, 'participant with a smaller network', 'participants with smaller networks')} "
+        parts.append(f"{plural(n, 'participant with a smaller network', 'participants with smaller networks')} "
                      f"{'is' if n == 1 else 'are'} left out")
     if not parts:
         return ""

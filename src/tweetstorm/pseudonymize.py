@@ -60,6 +60,7 @@ import pandas as pd
 from tweetstorm import paths, structure
 from tweetstorm.errors import InputError, require_columns
 from tweetstorm.missing import PANDAS_NA_VALUES
+from tweetstorm.prose import plural
 from tweetstorm.safeio import write_csv
 from tweetstorm.ingest.entities import handle_key
 
@@ -683,3 +684,33 @@ def pseudonymize_study(posts: pd.DataFrame, moderators: Iterable[str], participa
     pln = (apply_pln(pln, key, file=pln_file)
            .sort_values("participant", kind="stable").reset_index(drop=True))
     return posts, participants, pln, key, unit_ids
+
+
+def people_sentence(participants: pd.DataFrame | None, pln: pd.DataFrame | None) -> str:
+    """What the study's files about people hold, for a reader: the participant list
+    (:func:`read_participants`) and the PLN session (:func:`read_pln`); None: the study has no
+    such file."""
+    if participants is None and pln is None:
+        return "The study has no participant list and no PLN identification session."
+    listed = (None if participants is None
+              else f"participant list names {plural(len(participants), 'participant')}")
+    named = (None if pln is None else f"{plural(len(pln), 'contact')} of "
+             f"{plural(pln['participant'].nunique(), 'participant')}")
+    if listed and named:
+        return f"The {listed} and the PLN session {named}; both files passed their checks."
+    if listed:
+        return f"The {listed} and passed its checks; the study had no PLN identification session."
+    return f"The study has no participant list; the PLN session names {named} and passed its checks."
+
+
+def key_sentence(key: pd.DataFrame, unit_ids: pd.DataFrame) -> str:
+    """What the pseudonym key (:func:`build_key`) and the unit ids (:func:`build_unit_ids`) hold,
+    for a reader: handles by kind and post ids."""
+    kinds = key["kind"].value_counts()
+    n_ids = len(unit_ids)
+    return (f"The key holds {plural(len(key), 'handle')}: "
+            f"{plural(int(kinds.get('participant', 0)), 'participant')}, "
+            f"{plural(int(kinds.get('moderator', 0)), 'moderator')} and "
+            f"{plural(int(kinds.get('other', 0)), 'other account')}; "
+            f"{plural(n_ids, 'post id')} (the posts of the export and the posts they refer to) "
+            f"{'has' if n_ids == 1 else 'have'} a unit id.")

@@ -62,6 +62,7 @@ import pandas as pd
 
 from tweetstorm.errors import InputError, require_columns
 from tweetstorm.ingest.entities import handle_key
+from tweetstorm.prose import plural
 
 ROLES: tuple[str, ...] = ("question", "answer", "retweet", "reply", "quote", "off_topic",
                           "outside_window")
@@ -363,6 +364,27 @@ def rule_counts(df: pd.DataFrame) -> pd.DataFrame:
     out["role"] = out["role"].astype("string")
     out["assign_rule"] = out["assign_rule"].astype("string")
     return out
+
+
+def assignment_sentence(counts: pd.DataFrame) -> str:
+    """How the answers were placed, for a reader, from :func:`rule_counts`: the questions the
+    moderator asked, then the answers each rule assigned (every rule, in the order of
+    :data:`ASSIGN_RULES`) and those no rule could place."""
+    n_questions = int(counts.loc[counts["role"] == "question", "posts"].sum())
+    answers = counts[counts["role"] == "answer"].set_index("assign_rule")["posts"]
+    placed = [f"{int(n)} {'was' if n == 1 else 'were'} assigned by `{rule}`"
+              for rule, n in answers.items() if rule != "unassigned"]
+    return (f"The moderator asked {plural(n_questions, 'question')}. Of the "
+            f"{plural(int(answers.sum()), 'answer')}, {', '.join(placed)}; "
+            f"{int(answers.get('unassigned', 0))} could not be placed.")
+
+
+def unassigned_sentence(todo: pd.DataFrame) -> str:
+    """The heading of :func:`unassigned`'s list for a reader (the list follows it), or that there
+    is nothing to look at."""
+    if not len(todo):
+        return "Every answer in this export was placed by a rule: nothing to look at."
+    return f"{plural(len(todo), 'unassigned answer')} to look at:"
 
 
 def unassigned(df: pd.DataFrame) -> pd.DataFrame:

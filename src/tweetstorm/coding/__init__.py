@@ -29,15 +29,19 @@ from tweetstorm.coding.cli import main
 from tweetstorm.coding.consensus import (
     RULES,
     adjudication_summary,
+    adjudication_todo_sentence,
     consensus,
     describe_adjudication,
+    disagreement_sentence,
     disagreements,
+    multi_code_sentence,
 )
 from tweetstorm.coding.layout import RATER_FILE, SEPARATOR, SHEET_COLUMNS, SHEET_NAME
 from tweetstorm.coding.sheets_in import (
     MIN_RATERS,
     check_code,
     rater_of_file,
+    ratings_sentence,
     read_adjudication,
     read_sheets,
     sheet_files,
@@ -50,12 +54,13 @@ from tweetstorm.coding.sheets_out import (
     write_adjudication_sheet,
     write_sheets,
 )
-from tweetstorm.coding.units import question_key, unassigned_answers, units
+from tweetstorm.coding.units import question_key, unassigned_answers, units, units_sentence
 
 __all__ = [
     "DEFAULT_SEED", "FORMATS", "MIN_RATERS", "RATER_FILE", "RULES", "SEPARATOR", "SHEET_COLUMNS",
-    "SHEET_NAME", "adjudication_summary", "check_code", "consensus", "describe_adjudication",
-    "disagreements", "main", "question_key", "rater_of_file", "rater_seed", "read_adjudication",
-    "read_sheets", "sheet_files", "unassigned_answers", "uncoded", "units",
+    "SHEET_NAME", "adjudication_summary", "adjudication_todo_sentence", "check_code", "consensus",
+    "describe_adjudication", "disagreement_sentence", "disagreements", "main", "multi_code_sentence",
+    "question_key", "rater_of_file", "rater_seed", "ratings_sentence", "read_adjudication",
+    "read_sheets", "sheet_files", "unassigned_answers", "uncoded", "units", "units_sentence",
     "write_adjudication_sheet", "write_sheets",
 ]

@@ -11,9 +11,10 @@ import pandas as pd
 
 from tweetstorm.coding.units import question_key
 from tweetstorm.errors import InputError
+from tweetstorm.prose import and_list, plural
 
-__all__ = ["RULES", "adjudication_summary", "consensus", "describe_adjudication", "disagreements",
-           "wide"]
+__all__ = ["RULES", "adjudication_summary", "adjudication_todo_sentence", "consensus",
+           "describe_adjudication", "disagreement_sentence", "disagreements", "multi_code_sentence", "wide"]
 
 RULES = ("unanimous", "majority", "adjudicated")
 
@@ -146,3 +147,38 @@ def describe_adjudication(summary: pd.DataFrame, *, per_question: bool = True) -
             f"{majority} ({majority / units:.1%}) took the majority code and {adjudicated} "
             f"({share:.1%}) were adjudicated; the most adjudication was needed for "
             f"{most['question']} ({most['share_adjudicated']:.1%} of its units).")
+
+
+def multi_code_sentence(codebook) -> str:
+    """How the codes of the questions are analysed, for a reader: one nominal variable per
+    question when every question takes one code per answer; otherwise which questions take
+    several (per code as present/absent for reliability, the set of codes as consensus)."""
+    multi = [q for q in codebook.questions() if codebook.multi_code(q)]
+    if not multi:
+        return ("Every question takes exactly one code per answer, so each question's codes are one "
+                "nominal variable.")
+    return (f"{'Question' if len(multi) == 1 else 'Questions'} {and_list(multi)} "
+            f"{'allows' if len(multi) == 1 else 'allow'} several codes per answer (separated by `;`): "
+            "their reliability is computed per code as present/absent (notebook 03), and their "
+            "consensus is the set of codes.")
+
+
+def disagreement_sentence(disagree: pd.DataFrame, n_units: int, adjudication: pd.DataFrame | None) -> str:
+    """How far the raters disagreed and what the adjudication decided, for a reader:
+    :func:`disagreements` of ``n_units`` units, and the rows of the adjudication sheet with an
+    adjudicated code (none without a sheet)."""
+    rows = 0 if adjudication is None else len(adjudication)
+    decided = 0 if adjudication is None else int(adjudication["adjudicated_code"].notna().sum())
+    return (f"The raters were not unanimous on {len(disagree)} of {plural(n_units, 'unit')}; the "
+            f"adjudication sheet has {plural(rows, 'row')}, {decided} with an adjudicated code.")
+
+
+def adjudication_todo_sentence(todo: pd.DataFrame, path: str) -> str:
+    """For a study without an adjudication file: the units that wait for one (neither unanimity
+    nor a majority), listed in ``path``."""
+    n = len(todo)
+    return (f"The study has no adjudication file yet: {plural(n, 'unit')} "
+            f"{'has' if n == 1 else 'have'} neither unanimity nor a majority; "
+            f"{'it is' if n == 1 else 'they are'} listed in `{path}` (the adjudication file's "
+            f"columns, ready to fill in) and left out of the consensus until "
+            f"{'it is' if n == 1 else 'they are'} decided.")

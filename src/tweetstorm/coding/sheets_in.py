@@ -26,10 +26,11 @@ from tweetstorm.coding.layout import RATER_FILE, SEPARATOR, SHEET_COLUMNS, STAND
 from tweetstorm.coding.units import check_questions
 from tweetstorm.errors import InputError, require_columns
 from tweetstorm.missing import is_missing
+from tweetstorm.prose import plural
 from tweetstorm.pseudonymize import unit_id_lookup
 
-__all__ = ["MIN_RATERS", "check_code", "rater_of_file", "read_adjudication", "read_sheets",
-           "sheet_files", "uncoded"]
+__all__ = ["MIN_RATERS", "check_code", "rater_of_file", "ratings_sentence", "read_adjudication",
+           "read_sheets", "sheet_files", "uncoded"]
 
 MIN_RATERS = 2  # agreement and consensus need at least two raters
 _MANGLED_FIX = ("copy the unit_id column back from the blank sheet; a spreadsheet turned the id into a "
@@ -272,6 +273,19 @@ def _check_overlap(ratings: pd.DataFrame, name: str) -> None:
 def uncoded(ratings: pd.DataFrame) -> pd.DataFrame:
     """The ratings a rater left empty: ``(unit_id, question, rater)`` rows with ``code`` NA."""
     return ratings.loc[ratings["code"].isna(), ["unit_id", "question", "rater"]].reset_index(drop=True)
+
+
+def ratings_sentence(ratings: pd.DataFrame, n_units: int) -> str:
+    """What the raters did, for a reader: how many raters (named) gave how many codes to the
+    ``n_units`` units, and how many ratings they left uncoded (:func:`uncoded`; those are listed
+    after the sentence)."""
+    raters = sorted(ratings["rater"].unique())
+    text = (f"{plural(len(raters), 'rater')} ({', '.join(raters)}) gave "
+            f"{plural(int(ratings['code'].notna().sum()), 'code')} to {plural(n_units, 'unit')}. ")
+    n = len(uncoded(ratings))
+    if not n:
+        return text + "No rater left a unit uncoded."
+    return text + f"{plural(n, 'rating')} {'is' if n == 1 else 'are'} missing (uncoded), listed below."
 
 
 def read_adjudication(path: str | os.PathLike[str], ratings: pd.DataFrame,

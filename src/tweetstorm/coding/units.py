@@ -9,8 +9,9 @@ import pandas as pd
 from tweetstorm import schemas
 from tweetstorm.codebook import Codebook
 from tweetstorm.errors import InputError, require_columns
+from tweetstorm.prose import plural
 
-__all__ = ["check_questions", "question_key", "unassigned_answers", "units"]
+__all__ = ["check_questions", "question_key", "unassigned_answers", "units", "units_sentence"]
 
 POSTS_SOURCE = schemas.POSTS.path
 #: The columns of the processed posts the coding units are made of.
@@ -83,3 +84,16 @@ def check_questions(units_df: pd.DataFrame, codebook: Codebook) -> None:
         raise InputError(codebook.source, f"the units answer question(s) {', '.join(bad)}, which the "
                          f"codebook lacks (it has {', '.join(codebook.questions())})",
                          "add the question(s) to the codebook or fix the question assignment")
+
+
+def units_sentence(units: pd.DataFrame, unassigned: pd.DataFrame) -> str:
+    """What the coding units are, for a reader: how many answers by how many participants
+    (:func:`units`), and the answers left uncoded for want of a question
+    (:func:`unassigned_answers`)."""
+    text = (f"{plural(len(units), 'answer')} {'is a coding unit' if len(units) == 1 else 'are coding units'}, "
+            f"by {plural(units['author'].nunique(), 'participant')}. ")
+    n = len(unassigned)
+    if not n:
+        return text + "Every answer was assigned to a question."
+    return text + (f"{plural(n, 'further answer')} had no question and "
+                   f"{'is' if n == 1 else 'are'} not coded.")
