@@ -61,6 +61,15 @@ NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"  # git-ignored scratch: failed notebook runs, coding sheets to send out
 STYLE = Path(__file__).with_name("tweetstorm.mplstyle")
 
+# The processed tables, repo-relative: the default of the notebooks' parameters and the Makefile's
+# targets. Their columns, types and the notebook that writes each: tweetstorm.schemas.
+POSTS_FILE = "data/processed/posts.parquet"
+INGEST_REPORT_FILE = "data/processed/ingest_report.csv"
+PARTICIPANTS_FILE = "data/processed/participants.parquet"
+PLN_CONTACTS_FILE = "data/processed/pln_contacts.parquet"
+RATINGS_FILE = "data/processed/ratings.parquet"
+CONSENSUS_FILE = "data/processed/consensus.parquet"
+
 
 def resolve(path: str | os.PathLike[str]) -> Path:
     """Absolute path of ``path``; a relative path is taken relative to the repository root."""

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from tweetstorm import paths
+
 #: The canonical post table, in this column order.
 CANONICAL_COLUMNS: list[str] = [
     "post_id", "platform", "author_id", "author_handle", "created_at", "text", "lang",
@@ -109,10 +111,10 @@ def _text_columns(*names: str) -> pa.Schema:
 
 
 #: ``data/processed/posts.parquet``: one row per unique post (:data:`PROCESSED_POSTS`).
-POSTS = Table("data/processed/posts.parquet", "01-ingest", "the processed posts", PROCESSED_POSTS)
+POSTS = Table(paths.POSTS_FILE, "01-ingest", "the processed posts", PROCESSED_POSTS)
 
 #: ``data/processed/ingest_report.csv``: the reconciliation of the ingest, one row per input file.
-INGEST_REPORT = Table("data/processed/ingest_report.csv", "01-ingest", "the ingest report",
+INGEST_REPORT = Table(paths.INGEST_REPORT_FILE, "01-ingest", "the ingest report",
                       pa.schema([pa.field(c, pa.int64() if c in INGEST_COUNT_COLUMNS else
                                           pa.bool_() if c == "exact_ids" else pa.string())
                                  for c in INGEST_REPORT_COLUMNS]))
@@ -120,26 +122,26 @@ INGEST_REPORT = Table("data/processed/ingest_report.csv", "01-ingest", "the inge
 #: ``data/processed/participants.parquet``: the participant list, pseudonymised; ``handle``
 #: then the list's attribute columns (``role``, ``sector``, ... as the study has them). Without a
 #: participant list, ``handle`` alone and no row.
-PARTICIPANTS = Table("data/processed/participants.parquet", "01-ingest", "the participants",
+PARTICIPANTS = Table(paths.PARTICIPANTS_FILE, "01-ingest", "the participants",
                      _text_columns("handle"), open_ended=True)
 
 #: ``data/processed/pln_contacts.parquet``: the PLN identification session, pseudonymised, one row
 #: per contact a participant named; ``participant_kind`` / ``contact_kind`` (moderator,
 #: participant, other; missing for a group or resource) come from the pseudonym key, so a table
 #: written without pseudonymisation lacks them.
-PLN_CONTACTS = Table("data/processed/pln_contacts.parquet", "01-ingest", "the PLN contacts",
+PLN_CONTACTS = Table(paths.PLN_CONTACTS_FILE, "01-ingest", "the PLN contacts",
                      _text_columns("participant", "contact", "contact_type", "frequency",
                                    "participant_kind", "contact_kind"),
                      optional=("participant_kind", "contact_kind"))
 
 #: ``data/processed/ratings.parquet``: every rater's code of every unit, long format (``code``
 #: missing: the rater left the unit uncoded).
-RATINGS = Table("data/processed/ratings.parquet", "02-coding", "the ratings",
+RATINGS = Table(paths.RATINGS_FILE, "02-coding", "the ratings",
                 _text_columns("unit_id", "question", "rater", "code"))
 
 #: ``data/processed/consensus.parquet``: one consensus code per unit with its audit trail: ``consensus_rule`` (unanimous, majority,
 #: adjudicated) and ``adjudicator`` (missing unless adjudicated).
-CONSENSUS = Table("data/processed/consensus.parquet", "02-coding", "the consensus codes",
+CONSENSUS = Table(paths.CONSENSUS_FILE, "02-coding", "the consensus codes",
                   _text_columns("unit_id", "question", "author", "code", "consensus_rule",
                                 "adjudicator"))
 

@@ -39,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from tweetstorm import paths, schemas
+from tweetstorm import paths
 from tweetstorm.errors import InputError
 
 STUDY_FILE = "data/raw/study.yml"
@@ -322,12 +322,12 @@ it has any, in ``params/<step>.yml``)."""
 
 #: The processed files (data/processed/), written by notebooks 01 and 02 under these names (the
 #: defaults of their parameters cells; tests/test_pipeline_files.py checks that they agree).
-POSTS = schemas.POSTS.path
-INGEST_REPORT = schemas.INGEST_REPORT.path
-PARTICIPANTS = schemas.PARTICIPANTS.path
-PLN_CONTACTS = schemas.PLN_CONTACTS.path
-RATINGS = schemas.RATINGS.path
-CONSENSUS = schemas.CONSENSUS.path
+POSTS = paths.POSTS_FILE
+INGEST_REPORT = paths.INGEST_REPORT_FILE
+PARTICIPANTS = paths.PARTICIPANTS_FILE
+PLN_CONTACTS = paths.PLN_CONTACTS_FILE
+RATINGS = paths.RATINGS_FILE
+CONSENSUS = paths.CONSENSUS_FILE
 ADJUDICATION_TODO = "build/adjudication_todo.csv"
 
 
