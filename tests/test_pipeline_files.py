@@ -201,6 +201,7 @@ def _in_pipeline_order(ran: list[str]) -> list[str]:
     return sorted(ran)
 
 
+@pytest.mark.illustrative  # edits the illustrative raw files
 def test_touching_one_input_reruns_only_what_depends_on_it(pipeline_copy):
     root, run = pipeline_copy
     _settle_then_touch(root, "data/raw/adjudication.csv")
