@@ -116,7 +116,7 @@ BANNER_START = "> **Study:**"
 def label(nb: nbformat.NotebookNode, study_path: str | os.PathLike[str] | None = None) -> None:
     """Put the study's title (and, for an illustrative study, the illustrative note) under the
     heading of the notebook's first Markdown cell, replacing what an earlier run put there."""
-    from . import study as study_module
+    from tweetstorm import study as study_module
 
     cell = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     if cell is None:
