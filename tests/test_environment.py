@@ -236,12 +236,19 @@ def test_a_venv_of_another_interpreter_than_bootstrap_python_is_rebuilt(project)
     assert out.startswith(".venv was built with CPython 3.12.1, BOOTSTRAP_PYTHON is CPython "), out
 
 
+def _make(*args: str) -> subprocess.CompletedProcess:
+    """make in the repository, as a user starts it: without the flags of a make that runs the
+    tests (`make test` passes its jobserver, and a child make warns when it cannot use it)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    return subprocess.run([shutil.which("make") or "make", "--no-print-directory", "-C", str(paths.ROOT), *args],
+                          capture_output=True, text=True, env=env)
+
+
 def test_the_makefile_forces_a_rebuild_only_when_check_says_so():
-    make = [shutil.which("make") or "make", "--no-print-directory", "-C", str(paths.ROOT)]
     if os.environ.get("CONDA_DEFAULT_ENV", "base") != "base":
         pytest.skip("the conda environment is used instead of .venv")
     state = subprocess.run(["/bin/sh", str(VENV_SH), "check"], cwd=paths.ROOT, capture_output=True, text=True).stdout
-    question = subprocess.run([*make, "--question", ".venv/.installed"], capture_output=True, text=True)
+    question = _make("--question", ".venv/.installed")
     assert (question.returncode == 0) == (state == "ok\n"), (state, question.stdout, question.stderr)
 
 
@@ -249,8 +256,7 @@ def test_the_makefile_forces_a_rebuild_only_when_check_says_so():
 
 @pytest.mark.parametrize("version", ["3.81", "4.2.1", "4.0"])
 def test_old_gnu_make_stops_with_one_line(version):
-    out = subprocess.run(["make", "--no-print-directory", "-C", str(paths.ROOT), f"MAKE_VERSION={version}", "help"],
-                         capture_output=True, text=True)
+    out = _make(f"MAKE_VERSION={version}", "help")
     assert out.returncode != 0 and out.stdout == ""
     assert out.stderr.count("\n") == 1
     assert f"GNU make 4.3 or newer is needed, this is {version}: install it" in out.stderr
@@ -258,6 +264,5 @@ def test_old_gnu_make_stops_with_one_line(version):
 
 @pytest.mark.parametrize("version", ["4.3", "4.4.1", "5.0"])
 def test_gnu_make_43_and_newer_pass(version):
-    out = subprocess.run(["make", "--no-print-directory", "-C", str(paths.ROOT), f"MAKE_VERSION={version}", "help"],
-                         capture_output=True, text=True)
+    out = _make(f"MAKE_VERSION={version}", "help")
     assert out.returncode == 0, out.stderr
