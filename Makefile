@@ -19,6 +19,10 @@ MAKEFLAGS += --no-builtin-rules --warn-undefined-variables
 # coding, reliability and descriptives), run side by side. `make -j1 ...` runs one step at a time;
 # with clean or distclean among the goals everything runs in order.
 MAKEFLAGS += -j2
+# Python keeps the bytecode of what it imports (in __pycache__, git-ignored), even where the
+# shell sets PYTHONDONTWRITEBYTECODE: otherwise every notebook's kernel compiles pandas, SciPy
+# and matplotlib again from source (seconds per step).
+unexport PYTHONDONTWRITEBYTECODE
 ifneq ($(filter clean distclean,$(MAKECMDGOALS)),)
   .NOTPARALLEL:
 endif
