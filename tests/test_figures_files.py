@@ -174,3 +174,17 @@ def test_heatmap_draws_as_seaborn_does_without_drawing_the_figure():
         assert {(t.get_position(), t.get_text()): t.get_color() for t in ax.texts} == cells
     finally:
         plt.close(fig)
+
+
+def test_a_saved_figure_is_shown_from_its_file_and_closed(tmp_path):
+    """save_figure closes the figure (a notebook does not draw it again) and what display()
+    shows is the saved SVG; the text beside it names the figure, never a path of the machine."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    saved = figures.save_figure(fig, "probe", "A probe.", directory=tmp_path)
+    assert not plt.fignum_exists(fig.number)
+    assert saved["svg"] == saved.svg == tmp_path / "probe.svg" and saved["png"].is_file()
+    assert saved._repr_svg_() == (tmp_path / "probe.svg").read_text(encoding="utf-8")
+    assert repr(saved) == "Figure probe (saved as .png, .svg and .txt)" and str(tmp_path) not in repr(saved)

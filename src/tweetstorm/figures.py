@@ -8,6 +8,7 @@ a ``.txt`` caption next to them, with no creation dates or software versions in 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -56,30 +57,50 @@ def palette(n: int | None = None) -> list[str]:
     return list(OKABE_ITO[:n])
 
 
+@dataclass(frozen=True)
+class SavedFigure:
+    """The files :func:`save_figure` wrote (``png``, ``svg``, ``txt``; also as ``saved["png"]``).
+    In a notebook, ``display(saved)`` shows the saved SVG itself: what the reader sees is the file,
+    and the figure is not drawn a third time for the screen."""
+
+    png: Path
+    svg: Path
+    txt: Path
+
+    def __getitem__(self, kind: str) -> Path:
+        return {"png": self.png, "svg": self.svg, "txt": self.txt}[kind]
+
+    def _repr_svg_(self) -> str:
+        return self.svg.read_text(encoding="utf-8")
+
+    def __repr__(self) -> str:  # the text a notebook keeps beside the image: no machine path
+        return f"Figure {self.svg.stem} (saved as .png, .svg and .txt)"
+
+
 def save_figure(fig: Figure, name: str, caption: str, *,
-                directory: str | Path | None = None) -> dict[str, Path]:
-    """Write ``<name>.png`` (300 dpi), ``<name>.svg`` and the caption ``<name>.txt``.
+                directory: str | Path | None = None) -> SavedFigure:
+    """Write ``<name>.png`` (300 dpi), ``<name>.svg`` and the caption ``<name>.txt``, then close
+    ``fig``; ``display()`` the returned :class:`SavedFigure` to show it in a notebook.
 
     ``directory`` defaults to ``figures/`` at the repository root. The caption is preceded by the
     illustrative note when the study file says the data are illustrative
-    (:func:`tweetstorm.study.label_caption`). Returns the paths written.
-    Files carry no dates or versions, so rebuilding gives the same bytes.
+    (:func:`tweetstorm.study.label_caption`). Files carry no dates or versions, so rebuilding
+    gives the same bytes.
     """
+    import matplotlib.pyplot as plt
+
     if not _STYLED:
         use_style()
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"save_figure: figure name {name!r} must be a plain file stem, e.g. 'q1_goals'")
     out = paths.resolve(directory) if directory is not None else paths.FIGURES
     out.mkdir(parents=True, exist_ok=True)
-    written = {
-        "png": out / f"{name}.png",
-        "svg": out / f"{name}.svg",
-        "txt": out / f"{name}.txt",
-    }
-    fig.savefig(written["png"], format="png", dpi=300, metadata={"Software": None})
-    fig.savefig(written["svg"], format="svg", metadata={"Date": None, "Creator": None})
-    written["txt"].write_text(study.label_caption(caption) + "\n", encoding="utf-8")
-    return written
+    saved = SavedFigure(out / f"{name}.png", out / f"{name}.svg", out / f"{name}.txt")
+    fig.savefig(saved.png, format="png", dpi=300, metadata={"Software": None})
+    fig.savefig(saved.svg, format="svg", metadata={"Date": None, "Creator": None})
+    saved.txt.write_text(study.label_caption(caption) + "\n", encoding="utf-8")
+    plt.close(fig)  # shown from the saved file (display(saved)), not drawn again by the notebook
+    return saved
 
 
 def heatmap(ax, values, *, cmap: str, vmin: float, vmax: float, xticklabels, yticklabels,
