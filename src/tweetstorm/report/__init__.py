@@ -17,9 +17,8 @@ WeasyPrint.
 
 from __future__ import annotations
 
-from .build import (BANNER, ILLUSTRATIVE_NOTE, build_pdf, build_report, main, render,
-                    study_reference)
-from .colophon import KEY_PACKAGES, colophon_html, commit_date, git_state, package_versions
+from tweetstorm.report.build import BANNER, ILLUSTRATIVE_NOTE, build_pdf, build_report, main, render, study_reference
+from tweetstorm.report.colophon import KEY_PACKAGES, colophon_html, commit_date, git_state, package_versions
 
 __all__ = ["BANNER", "ILLUSTRATIVE_NOTE", "KEY_PACKAGES", "build_pdf", "build_report",
            "colophon_html", "commit_date", "git_state", "main", "package_versions", "render",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from .. import paths
+from tweetstorm import paths
 
 #: Distributions whose versions the colophon lists.
 KEY_PACKAGES: tuple[str, ...] = (
