@@ -58,6 +58,18 @@ def _child_pids() -> list[int]:
     return sorted(kids)
 
 
+_MP_HELPERS = ("from multiprocessing.resource_tracker import main", "from multiprocessing.forkserver import main")
+
+
+def _command(pid: int) -> str:
+    """The start of the command line of process ``pid`` (Linux /proc), for the note."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return str(pid)
+    return f"{pid}: " + " ".join(w.decode(errors="replace") for w in words if w)[:100]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_unconfigure(config):
     """After the summary: name what the tests left running, stop it, and end the process with
@@ -66,10 +78,13 @@ def pytest_unconfigure(config):
     if status is None:  # no session ran (e.g. --help): leave the normal exit alone
         return
     threads = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
-    kids = _child_pids()
+    # multiprocessing's forkserver and resource tracker (the parallel ingest) end by themselves
+    # when this process ends; anything else is named and stopped
+    kids = [pid for pid in _child_pids() if not any(helper in _command(pid) for helper in _MP_HELPERS)]
     if threads or kids:
         print(f"\nnote: the tests left {len(threads)} thread(s) {threads} and {len(kids)} child "
-              f"process(es) {kids} running; the child processes are stopped", file=sys.stderr)
+              f"process(es) {[_command(pid) for pid in kids]} running; the child processes are stopped",
+              file=sys.stderr)
     for pid in kids:
         try:
             os.kill(pid, signal.SIGKILL)
