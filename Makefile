@@ -176,9 +176,19 @@ environment.yml: requirements.txt pyproject.toml tools/write_environment_yml.py 
 # then); the notebook reads the study file, so its defaults are what make runs.
 step_params = $(wildcard params/$(basename $(notdir $(NB_$(1)))).yml)
 define step
-$$(OUT_$(1)) &: $$(NB_$(1)) $$(call step_params,$(1)) $$(IN_$(1)) $$(NB_DEPS)
+$$(OUT_$(1)) &: $$(NB_$(1)) $$(call step_params,$(1)) $$(IN_$(1)) $$(NB_DEPS) | $$(if $$(filter-out 01,$(1)),$$(BYTECODE))
 	$$(NBRUN) $$< $$(addprefix -f ,$$(call step_params,$(1))) --outputs $$(OUT_$(1))
 endef
+
+# In a new environment no module has its bytecode yet, and the first import compiles it. While the
+# ingest step runs alone, the second job imports the analysis libraries of the later steps once
+# (imports only: nothing is computed or written but Python's own __pycache__), so those steps do
+# not each wait for the compiler. Order-only: it never makes a step run again.
+BYTECODE := build/bytecode.stamp
+$(BYTECODE): $(ENV_STAMP)
+	@mkdir -p $(@D)
+	$(PYTHON) -c 'import scipy.stats, statsmodels.stats.inter_rater, seaborn, networkx, krippendorff, openpyxl, tweetstorm.reliability, tweetstorm.descriptives, tweetstorm.pln'
+	@touch $@
 $(foreach n,$(STEPS),$(if $(OUT_$(n)),$(eval $(call step,$(n)))))
 
 # A missing raw input stops make with its name and the notebooks that read it.
