@@ -20,6 +20,7 @@ from tweetstorm.codebook import Codebook
 from tweetstorm.codebook import load as load_codebook
 from tweetstorm.errors import InputError
 from tweetstorm.missing import PANDAS_NA_VALUES
+from tweetstorm.prose import and_list, plural
 from tweetstorm.report.colophon import colophon_html
 from tweetstorm.report.style import CSS
 from tweetstorm.report.tables import Col, html_table
@@ -107,17 +108,6 @@ def _first_sentence(text: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _list(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 _WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
@@ -279,7 +269,7 @@ def _method(page: _Page) -> None:
     page.add('<section id="method"><h2>1 Method</h2>')
     page.add("<h3>The Tweetstorm</h3>")
     mods = len(s.moderators)
-    page.p(f"A moderator{'s' if mods > 1 else ''} posted {_plural(len(qs), 'question')} under the "
+    page.p(f"A moderator{'s' if mods > 1 else ''} posted {plural(len(qs), 'question')} under the "
            f"hashtag #{html.escape(s.hashtag)} {_when(s)}; participants answered in public "
            "posts. The questions were:")
     page.add("<ol class=\"questions\">" + "".join(
@@ -293,7 +283,7 @@ def _method(page: _Page) -> None:
         ing = processed.read_ingest_report(report)
         kept, dup = int(ing["kept"].sum()), int(ing["duplicate"].sum())
         sentences.append(f"The archive of the event held {kept:,} posts"
-                         + (f" after {_plural(dup, 'duplicate')} of the same post were removed"
+                         + (f" after {plural(dup, 'duplicate')} of the same post were removed"
                             if dup else "") + ".")
     if answers is not None and conc is not None and len(conc):
         total = int(answers["answers"].sum())
@@ -333,7 +323,7 @@ def _method(page: _Page) -> None:
     tests = _read_csv("association_tests")
     if s.characteristics:
         analysis += (" Whether the categories raised depend on the participants\u2019 "
-                     + _list([html.escape(c.replace('_', ' ')) for c in s.characteristics]))
+                     + and_list([html.escape(c.replace('_', ' ')) for c in s.characteristics]))
         if tests is not None and "level" in tests.columns:
             analysis += (" was tested with participants as the unit of analysis: each "
                          "participant\u2019s characteristic was permuted among the "
@@ -545,7 +535,7 @@ def _question(page: _Page, q: str, number: str) -> None:
                         + (f"; {refs}" if refs else "") + ").")
         else:
             sentence = (f"{_count(len(leaders), 'category', 'categories')} were raised equally "
-                        f"often, each in {top_n} of the {total} coded answers: {_list(leaders)}"
+                        f"often, each in {top_n} of the {total} coded answers: {and_list(leaders)}"
                         + (f" ({refs})" if refs else "") + ".")
         page.p(sentence)
     page.add("</section>")
@@ -755,7 +745,7 @@ def _association_inner(page: _Page, tests: pd.DataFrame) -> None:
         page.p(f"None of the {len(family)}{where} was significant at the 5% level after "
                f"Holm\u2019s correction ({ref}{others}).")
     else:
-        named = _list([f"{html.escape(page.question_name(q))} by "
+        named = and_list([f"{html.escape(page.question_name(q))} by "
                        f"{html.escape(str(c).replace('_', ' '))}"
                        for q, c in zip(sig["question"], sig["characteristic"])])
         page.p(f"After Holm\u2019s correction, {len(sig)} of the {len(family)}{where} were "
